@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LogisticsConfig(AppConfig):
+    """Election logistics: item catalogue, quantity rules, per-stage report lines (issue 3)."""
+
+    name = "logistics"
+    verbose_name = _("Logistik")

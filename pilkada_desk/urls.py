@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from readiness import views as readiness_views
+
+admin.site.site_header = "Desk Pilkada"
+admin.site.site_title = "Desk Pilkada"
+admin.site.index_title = "Data induk"
+
+urlpatterns = [
+    path("healthz", readiness_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("readiness.urls")),
+]

@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import codes
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINSI = 1, _("Provinsi")
+    KABKOTA = 2, _("Kabupaten/Kota")
+    KECAMATAN = 3, _("Kecamatan")
+    DESA = 4, _("Desa/Kelurahan")
+
+
+class RegionQuerySet(models.QuerySet):
+    def within(self, code: str) -> RegionQuerySet:
+        """The region and everything below it: one indexed prefix match, no tree walk."""
+        return self.filter(Q(code=code) | Q(code__startswith=f"{code}."))
+
+    def below(self, code: str) -> RegionQuerySet:
+        return self.filter(code__startswith=f"{code}.")
+
+
+class Region(models.Model):
+    """A provinsi, kabupaten/kota, kecamatan or desa/kelurahan, keyed by its Kemendagri code.
+
+    The code is the primary key, so every foreign key to a region *is* the region's code and a
+    subtree is a prefix (``64.71.%``): rollups group by ``substr(region_id, 1, n)`` without joins.
+    """
+
+    code = models.CharField(
+        _("kode Kemendagri"), max_length=codes.CODE_MAX_LENGTH, primary_key=True
+    )
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("induk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    timezone = models.CharField(
+        _("zona waktu"),
+        max_length=32,
+        blank=True,
+        choices=[(zone, label) for zone, label in codes.ZONE_LABELS.items()],
+        help_text=_("Hanya untuk provinsi; wilayah di bawahnya memakai zona provinsinya."),
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["level", "code"], name="region_level_code")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=RegionLevel.PROVINSI, parent__isnull=True)
+                | (~Q(level=RegionLevel.PROVINSI) & Q(parent__isnull=False)),
+                name="region_only_provinces_are_roots",
+            ),
+            models.CheckConstraint(
+                condition=(Q(level=RegionLevel.PROVINSI) & ~Q(timezone=""))
+                | (~Q(level=RegionLevel.PROVINSI) & Q(timezone="")),
+                name="region_timezone_only_on_provinces",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def province_code(self) -> str:
+        return codes.province_code(self.code)
+
+    @property
+    def ancestor_codes(self) -> list[str]:
+        return codes.ancestor_codes(self.code)
+
+    @property
+    def is_kota(self) -> bool:
+        return codes.is_kota(self.code)
+
+
+class TPSKind(models.TextChoices):
+    REGULAR = "reguler", _("Reguler")
+    SPECIAL = "lokasi_khusus", _("Lokasi khusus")
+
+
+class Vulnerability(models.TextChoices):
+    LOW = "kurang_rawan", _("Kurang rawan")
+    VULNERABLE = "rawan", _("Rawan")
+    HIGHLY_VULNERABLE = "sangat_rawan", _("Sangat rawan")
+
+
+class TPSQuerySet(models.QuerySet):
+    def within(self, code: str) -> TPSQuerySet:
+        # desa_id is the desa's code, so the subtree test needs no join.
+        return self.filter(Q(desa__code=code) | Q(desa__code__startswith=f"{code}."))
+
+
+class TPS(models.Model):
+    """A polling station (Tempat Pemungutan Suara) in a desa/kelurahan."""
+
+    desa = models.ForeignKey(
+        Region,
+        verbose_name=_("desa/kelurahan"),
+        on_delete=models.PROTECT,
+        related_name="tps_set",
+        limit_choices_to={"level": RegionLevel.DESA},
+    )
+    number = models.PositiveSmallIntegerField(_("nomor TPS"))
+    dpt_male = models.PositiveIntegerField(_("DPT laki-laki"), default=0)
+    dpt_female = models.PositiveIntegerField(_("DPT perempuan"), default=0)
+    kind = models.CharField(
+        _("jenis"), max_length=16, choices=TPSKind.choices, default=TPSKind.REGULAR
+    )
+    vulnerability = models.CharField(
+        _("kerawanan"), max_length=16, choices=Vulnerability.choices, default=Vulnerability.LOW
+    )
+    flood_prone = models.BooleanField(_("rawan banjir"), default=False)
+    hard_to_reach = models.BooleanField(_("sulit dijangkau"), default=False)
+    latitude = models.DecimalField(
+        _("lintang"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("bujur"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    objects = TPSQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("TPS")
+        verbose_name_plural = _("TPS")
+        ordering = ["desa_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["desa", "number"], name="tps_unique_number_in_desa"),
+        ]
+
+    def __str__(self) -> str:
+        return f"TPS {self.number:03d} {self.desa_id}"
+
+    @property
+    def dpt(self) -> int:
+        return self.dpt_male + self.dpt_female
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Petugas desk")
+    VIEWER = "viewer", _("Pimpinan (lihat)")
+    ADMIN = "admin", _("Admin")
+
+
+class User(AbstractUser):
+    """A desk user, assigned to one region with one role.
+
+    The region bounds everything the user sees: their region and what lies below it. An admin
+    without a region administers the whole country.
+    """
+
+    role = models.CharField(_("peran"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("wilayah tugas"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="desk_users",
+    )
+    phone = models.CharField(_("telepon"), max_length=32, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role=Role.ADMIN) | Q(region__isnull=False),
+                name="user_officers_and_viewers_have_a_region",
+            ),
+        ]
+
+
+class ContestKind(models.TextChoices):
+    GOVERNOR = "gubernur", _("Gubernur dan Wakil Gubernur")
+    REGENT = "bupati", _("Bupati dan Wakil Bupati")
+    MAYOR = "wali_kota", _("Wali Kota dan Wakil Wali Kota")
+
+
+def _default_deadline() -> dt.time:
+    return dt.time(16, 0)
+
+
+class Contest(models.Model):
+    """One regional-head election held by a region (a province or a kab/kota)."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="contests"
+    )
+    kind = models.CharField(_("jenis pemilihan"), max_length=16, choices=ContestKind.choices)
+    voting_day = models.DateField(_("hari pemungutan suara"))
+    reporting_start = models.DateField(_("awal periode laporan"))
+    reporting_end = models.DateField(_("akhir periode laporan"))
+    daily_deadline = models.TimeField(
+        _("batas laporan harian"),
+        default=_default_deadline,
+        help_text=_("Waktu setempat provinsi."),
+    )
+
+    class Meta:
+        verbose_name = _("pemilihan")
+        verbose_name_plural = _("pemilihan")
+        ordering = ["voting_day", "region_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kind", "voting_day"], name="contest_unique_per_region_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(reporting_start__lte=models.F("voting_day"))
+                & Q(reporting_end__gte=models.F("voting_day")),
+                name="contest_reporting_period_spans_voting_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.region.name} {self.voting_day:%Y}"
+
+
+class DailyReport(models.Model):
+    """A desk's report for one local day; one per region per day.
+
+    TPS figures are reported by kecamatan desks only: kab/kota and province totals come from
+    rollups, never from retyping.
+    """
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="daily_reports"
+    )
+    day = models.DateField(_("tanggal"))
+    tps_ready = models.PositiveIntegerField(_("TPS siap"), null=True, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+    submitted_by = models.ForeignKey(
+        User, verbose_name=_("dikirim oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("dikirim pada"))
+    updated_at = models.DateTimeField(_("diperbarui pada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("laporan harian")
+        verbose_name_plural = _("laporan harian")
+        ordering = ["-day", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "day"], name="report_one_per_region_day"),
+        ]
+        indexes = [models.Index(fields=["day", "region"], name="report_day_region")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day:%Y-%m-%d}"
+
+
+class DailyRollup(models.Model):
+    """Figures of a region for one day, recomputed from reports and the TPS registry.
+
+    Written only by readiness.rollups, which recomputes a row from source and upserts it, so a
+    retried or duplicated job leaves the same row behind.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="rollups")
+    day = models.DateField()
+    tps_total = models.PositiveIntegerField(default=0)
+    tps_ready = models.PositiveIntegerField(default=0)
+    kecamatan_total = models.PositiveIntegerField(default=0)
+    kecamatan_reported = models.PositiveIntegerField(default=0)
+    has_own_report = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rekap harian")
+        verbose_name_plural = _("rekap harian")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "day"], name="rollup_one_per_region_day"),
+        ]
+        indexes = [models.Index(fields=["day", "region"], name="rollup_day_region")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day:%Y-%m-%d}"
+
+    @property
+    def tps_ready_percent(self) -> float | None:
+        return 100 * self.tps_ready / self.tps_total if self.tps_total else None
+
+
+def zone_for(province: Region) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(province.timezone or codes.WIB)

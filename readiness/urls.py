@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "masuk/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("wilayah/", views.national, name="national"),
+    path("wilayah/<str:code>/", views.region_dashboard, name="region_dashboard"),
+    path("wilayah/<str:code>/laporan/", views.daily_report, name="daily_report"),
+]
