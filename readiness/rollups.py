@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -74,17 +75,25 @@ def rollup_enqueue(*, region_code: str, day: dt.date) -> None:
     transaction.on_commit(publish)
 
 
-def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) -> int:
+@dataclass(frozen=True)
+class RegistryTotals:
+    tps: int = 0
+    kecamatan: int = 0
+
+
+def registry_totals(*, region_codes: Collection[str], level: int) -> dict[str, RegistryTotals]:
+    """Active TPS and kecamatan under each of `region_codes` (all of one `level`): two queries."""
+    if not region_codes:
+        return {}
     prefix_length = codes.code_length_at_level(level)
     under_targets = _prefix_filter(region_codes)
-
-    tps_total = _grouped(
+    tps = _grouped(
         TPS.objects.filter(is_active=True).filter(under_targets("desa__code")),
         "desa_id",
         prefix_length,
         total=Count("id"),
     )
-    kecamatan_total = _grouped(
+    kecamatan = _grouped(
         Region.objects.filter(level=RegionLevel.KECAMATAN, is_active=True).filter(
             under_targets("code")
         ),
@@ -92,6 +101,19 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
         prefix_length,
         total=Count("code"),
     )
+    return {
+        code: RegistryTotals(
+            tps=tps.get(code, {}).get("total", 0),
+            kecamatan=kecamatan.get(code, {}).get("total", 0),
+        )
+        for code in region_codes
+    }
+
+
+def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) -> int:
+    prefix_length = codes.code_length_at_level(level)
+    under_targets = _prefix_filter(region_codes)
+    registry = registry_totals(region_codes=region_codes, level=level)
     kecamatan_reports = _grouped(
         DailyReport.objects.filter(day=day, region__level=RegionLevel.KECAMATAN).filter(
             under_targets("region__code")
@@ -112,9 +134,9 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
         DailyRollup(
             region_id=code,
             day=day,
-            tps_total=tps_total.get(code, {}).get("total", 0),
+            tps_total=registry.get(code, RegistryTotals()).tps,
             tps_ready=kecamatan_reports.get(code, {}).get("tps_ready") or 0,
-            kecamatan_total=kecamatan_total.get(code, {}).get("total", 0),
+            kecamatan_total=registry.get(code, RegistryTotals()).kecamatan,
             kecamatan_reported=kecamatan_reports.get(code, {}).get("reported", 0),
             has_own_report=code in own_reports,
             computed_at=now,

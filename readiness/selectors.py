@@ -7,10 +7,9 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count
 from django.utils import timezone
 
-from . import codes
+from . import codes, rollups
 from .models import TPS, Contest, DailyReport, DailyRollup, Region, RegionLevel
 
 _PROVINCE_ZONES_CACHE_KEY = "readiness:province-zones"
@@ -65,10 +64,24 @@ def contest_countdowns(*, region_code: str, day: dt.date) -> list[Countdown]:
 
 
 @dataclass(frozen=True)
+class Figures:
+    """What a dashboard shows of one region for one day."""
+
+    tps_total: int = 0
+    tps_ready: int = 0
+    kecamatan_total: int = 0
+    kecamatan_reported: int = 0
+    has_own_report: bool = False
+
+    @property
+    def tps_ready_percent(self) -> float | None:
+        return 100 * self.tps_ready / self.tps_total if self.tps_total else None
+
+
+@dataclass(frozen=True)
 class ChildRow:
     region: Region
-    rollup: DailyRollup | None
-    tps_total: int
+    figures: Figures
 
 
 @dataclass(frozen=True)
@@ -76,66 +89,80 @@ class RegionOverview:
     region: Region
     day: dt.date
     breadcrumbs: list[Region]
-    rollup: DailyRollup | None
+    totals: Figures
     own_report: DailyReport | None
     children: list[ChildRow]
     countdowns: list[Countdown]
     zone: zoneinfo.ZoneInfo
+    as_of: dt.datetime | None
 
     @property
     def zone_label(self) -> str:
         return zone_label(self.zone)
 
     @property
-    def as_of(self) -> dt.datetime | None:
-        stamps = [row.rollup.computed_at for row in self.children if row.rollup]
-        if self.rollup:
-            stamps.append(self.rollup.computed_at)
-        return max(stamps) if stamps else None
-
-    @property
     def children_reported(self) -> int:
-        return sum(1 for row in self.children if row.rollup and row.rollup.has_own_report)
+        return sum(1 for row in self.children if row.figures.has_own_report)
 
 
 def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
-    """Everything a region page shows for `day`, in six queries whatever the number of children.
+    """Everything a region page shows for `day`, in a fixed number of queries.
 
-    For a province or kab/kota the children are read from their rollups; a kecamatan's children
-    are its desa/kelurahan with their TPS counts from the registry.
+    Registry totals (TPS, kecamatan) are counted live, so a region nobody has reported for yet
+    still shows what it has to get ready; reported figures come from the children's rollups. The
+    region's totals are the sums of its rows, so the header always agrees with the table.
     """
     children = list(Region.objects.filter(parent=region, is_active=True).order_by("code"))
-    if region.level == RegionLevel.KECAMATAN:
-        tps_per_desa = dict(
-            TPS.objects.filter(is_active=True, desa__parent=region)
-            .values("desa_id")
-            .annotate(total=Count("id"))
-            .values_list("desa_id", "total")
-            .order_by()
-        )
-        rows = [ChildRow(child, None, tps_per_desa.get(child.code, 0)) for child in children]
-    else:
-        rollups = {
-            rollup.region_id: rollup
-            for rollup in DailyRollup.objects.filter(day=day, region__parent=region)
-        }
-        rows = [
+    child_codes = [child.code for child in children]
+    registry = rollups.registry_totals(region_codes=child_codes, level=region.level + 1)
+    own_report = report_for_day(region=region, day=day)
+    child_rollups = {
+        rollup.region_id: rollup
+        for rollup in DailyRollup.objects.filter(day=day, region_id__in=child_codes)
+    }
+    rows = []
+    for child in children:
+        counted = registry.get(child.code, rollups.RegistryTotals())
+        rollup = child_rollups.get(child.code)
+        rows.append(
             ChildRow(
                 child,
-                rollups.get(child.code),
-                rollups[child.code].tps_total if child.code in rollups else 0,
+                Figures(
+                    tps_total=counted.tps,
+                    kecamatan_total=counted.kecamatan,
+                    tps_ready=rollup.tps_ready if rollup else 0,
+                    kecamatan_reported=rollup.kecamatan_reported if rollup else 0,
+                    has_own_report=rollup.has_own_report if rollup else False,
+                ),
             )
-            for child in children
-        ]
+        )
+
+    if region.level == RegionLevel.KECAMATAN:
+        tps_ready = (own_report.tps_ready or 0) if own_report else 0
+        kecamatan_total, kecamatan_reported = 1, int(own_report is not None)
+        as_of = own_report.updated_at if own_report else None
+    else:
+        tps_ready = sum(row.figures.tps_ready for row in rows)
+        kecamatan_total = sum(row.figures.kecamatan_total for row in rows)
+        kecamatan_reported = sum(row.figures.kecamatan_reported for row in rows)
+        as_of = max((rollup.computed_at for rollup in child_rollups.values()), default=None)
+
     return RegionOverview(
         region=region,
         day=day,
         breadcrumbs=list(Region.objects.filter(code__in=region.ancestor_codes).order_by("code")),
-        rollup=DailyRollup.objects.filter(region=region, day=day).first(),
-        own_report=report_for_day(region=region, day=day),
+        totals=Figures(
+            tps_total=sum(row.figures.tps_total for row in rows),
+            tps_ready=tps_ready,
+            kecamatan_total=kecamatan_total,
+            kecamatan_reported=kecamatan_reported,
+            has_own_report=own_report is not None,
+        ),
+        own_report=own_report,
         children=rows,
         countdowns=contest_countdowns(region_code=region.code, day=day),
         zone=province_zone(region.code),
+        as_of=as_of,
     )
 
 

@@ -37,7 +37,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -48,6 +47,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "readiness.middleware.RegionTimezoneMiddleware",
 ]
+
+if not DEBUG:
+    # Static files come from collectstatic through WhiteNoise; in DEBUG runserver serves them.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "pilkada_desk.urls"
 WSGI_APPLICATION = "pilkada_desk.wsgi.application"

@@ -1,0 +1,57 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from readiness import codes
+from readiness.models import TPS, Contest, ContestKind, DailyReport, Region, Role, User
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = "64"
+    name = factory.LazyAttribute(lambda region: f"Wilayah {region.code}")
+    level = factory.LazyAttribute(lambda region: codes.level_of(region.code))
+    parent_id = factory.LazyAttribute(lambda region: codes.parent_code(region.code))
+    timezone = factory.LazyAttribute(
+        lambda region: codes.default_zone_for_province(region.code) if region.level == 1 else ""
+    )
+
+
+class TPSFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TPS
+
+    number = factory.Sequence(lambda n: n + 1)
+    dpt_male = 200
+    dpt_female = 210
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.VIEWER
+    password = factory.django.Password("rahasia-desk-2024")
+
+
+class ContestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contest
+
+    kind = ContestKind.GOVERNOR
+    voting_day = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=4))
+    reporting_start = factory.LazyAttribute(lambda c: c.voting_day - dt.timedelta(days=30))
+    reporting_end = factory.LazyAttribute(lambda c: c.voting_day + dt.timedelta(days=7))
+
+
+class DailyReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DailyReport
+
+    submitted_at = factory.LazyFunction(timezone.now)

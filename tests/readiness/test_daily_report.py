@@ -1,0 +1,181 @@
+"""The thin slice: an officer files today's report and the province page shows it."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from readiness.models import DailyReport, DailyRollup
+from readiness.selectors import local_today
+
+from ..factories import RegionFactory, TPSFactory
+
+
+def post_report(client, code="64.71.06", **data):
+    return client.post(reverse("daily_report", args=[code]), data)
+
+
+def test_form_shows_the_tps_total(client, officer):
+    client.force_login(officer)
+    response = client.get(reverse("daily_report", args=["64.71.06"]))
+    assert response.status_code == 200
+    assert "Dari 6 TPS aktif di kecamatan ini." in response.content.decode()
+
+
+def test_posting_creates_one_report_and_a_second_post_updates_it(
+    client, officer, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post_report(client, tps_ready=2, note="Dua TPS siap")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = post_report(client, tps_ready=5, note="Lima TPS siap")
+
+    assert first.status_code == second.status_code == 302
+    report = DailyReport.objects.get()
+    assert (report.region_id, report.day) == ("64.71.06", local_today("64.71.06"))
+    assert (report.tps_ready, report.note, report.submitted_by) == (5, "Lima TPS siap", officer)
+
+
+def test_province_page_shows_the_new_totals(
+    client, officer, neighbour_officer, province_viewer, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_report(client, tps_ready=4)
+    client.force_login(neighbour_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_report(client, "64.71.01", tps_ready=3)
+
+    client.force_login(province_viewer)
+    page = client.get(reverse("region_dashboard", args=["64"])).content.decode()
+    city = client.get(reverse("region_dashboard", args=["64.71"])).content.decode()
+
+    # Balikpapan: 4 + 3 of 12 TPS, both kecamatan reported; Samarinda: nothing yet.
+    assert _row(page, "64.71").count("7 / 12") == 1
+    assert "2 / 2" in _row(page, "64.71")
+    assert "0 / 2" in _row(page, "64.72")
+    assert "4 / 6" in _row(city, "64.71.06")
+    assert "3 / 6" in _row(city, "64.71.01")
+    rollup = DailyRollup.objects.get(region_id="64", day=local_today("64"))
+    assert (rollup.tps_ready, rollup.tps_total, rollup.kecamatan_reported) == (7, 14, 2)
+
+
+def test_more_ready_than_registered_is_refused_in_indonesian(client, officer):
+    client.force_login(officer)
+    response = post_report(client, tps_ready=7, note="catatan yang tidak boleh hilang")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "tidak boleh melebihi jumlah TPS aktif (6)" in body
+    assert "catatan yang tidak boleh hilang" in body  # what was typed is kept
+    assert not DailyReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("-1", "tidak boleh negatif"), ("dua", "bilangan bulat"), ("", "Isi jumlah TPS")],
+)
+def test_bad_numbers_are_refused(client, officer, value, message):
+    client.force_login(officer)
+    response = post_report(client, tps_ready=value)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not DailyReport.objects.exists()
+
+
+def test_htmx_post_gets_the_form_fragment_and_an_event(
+    client, officer, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("daily_report", args=["64.71.06"]),
+            {"tps_ready": 1},
+            headers={"HX-Request": "true"},
+        )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.headers["HX-Trigger"] == '{"report-saved": {}}'
+    assert body.lstrip().startswith('<form id="report-form"')
+    assert "<html" not in body
+    assert "Laporan hari ini tersimpan." in body
+
+
+def test_htmx_post_with_errors_returns_the_fragment_without_event(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        reverse("daily_report", args=["64.71.06"]),
+        {"tps_ready": 99},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200  # htmx swaps 2xx only: the errors must be shown
+    assert "HX-Trigger" not in response.headers
+    assert "tidak boleh melebihi" in response.content.decode()
+
+
+def test_kabkota_desk_files_a_note_without_tps_figures(
+    client, city_officer, django_capture_on_commit_callbacks
+):
+    client.force_login(city_officer)
+    form_page = client.get(reverse("daily_report", args=["64.71"])).content.decode()
+    assert 'name="tps_ready"' not in form_page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_report(client, "64.71", tps_ready=999, note="Rakor Forkopimda selesai")
+
+    report = DailyReport.objects.get(region_id="64.71")
+    assert report.tps_ready is None
+    assert DailyRollup.objects.get(region_id="64.71", day=report.day).has_own_report
+
+
+def test_region_page_fragment_for_htmx(client, province_viewer):
+    client.force_login(province_viewer)
+    response = client.get(reverse("region_dashboard", args=["64"]), headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="overview"')
+    assert "<html" not in body
+
+
+def test_officer_home_shows_whether_today_is_filed(
+    client, officer, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    page = client.get(reverse("region_dashboard", args=["64.71.06"])).content.decode()
+    assert "Belum dikirim." in page
+    with django_capture_on_commit_callbacks(execute=True):
+        post_report(client, tps_ready=1)
+    page = client.get(reverse("region_dashboard", args=["64.71.06"])).content.decode()
+    assert "Terkirim pukul" in page and "WITA" in page
+
+
+def test_region_pages_run_a_bounded_number_of_queries(
+    client, province_viewer, officer, django_assert_max_num_queries
+):
+    client.force_login(province_viewer)
+    for code in ["64", "64.71", "64.71.06"]:
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse("region_dashboard", args=[code])).status_code == 200
+
+
+def test_province_page_queries_do_not_grow_with_children(client, province_viewer, tree):
+    client.force_login(province_viewer)
+    url = reverse("region_dashboard", args=["64"])
+    client.get(url)  # warm the session and the zone cache
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries_for_page()
+    for number in range(1, 31):
+        kab = RegionFactory(code=f"64.{number + 30:02d}")
+        kecamatan = RegionFactory(code=f"{kab.code}.01")
+        desa = RegionFactory(code=f"{kecamatan.code}.2001")
+        TPSFactory(desa=desa, number=1)
+    assert queries_for_page() == before
+
+
+def _row(html: str, code: str) -> str:
+    start = html.index(f'data-code="{code}"')
+    return html[start : html.index("</tr>", start)]
