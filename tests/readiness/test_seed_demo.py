@@ -44,6 +44,18 @@ def test_every_demo_account_can_log_in(settings):
 
 
 @pytest.mark.django_db
+def test_province_page_of_the_demo_uses_indonesian_number_format(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client = Client()
+    client.login(username="sekda.kaltim", password=DEMO_PASSWORD)
+    body = client.get("/wilayah/64/").content.decode()
+    assert "/ 6.264" in body  # thousands separated by a dot
+    assert "WITA" in body
+    assert "H-4" in body
+
+
+@pytest.mark.django_db
 def test_seed_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DJANGO_DEBUG=false"):

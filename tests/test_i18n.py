@@ -1,0 +1,18 @@
+def test_login_page_is_indonesian_by_default(client):
+    body = client.get("/masuk/").content.decode()
+    assert '<html lang="id">' in body
+    assert "Masuk ke Desk Pilkada" in body
+
+
+def test_english_is_available_through_the_language_switch(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/masuk/"})
+    body = client.get("/masuk/").content.decode()
+    assert '<html lang="en">' in body
+    assert "Log in to Desk Pilkada" in body
+
+
+def test_numbers_and_dates_are_indonesian(officer, client, tree):
+    client.force_login(officer)
+    body = client.get("/wilayah/64.71.06/").content.decode()
+    # Indonesian day and month names, e.g. "Senin, 23 November 2026".
+    assert any(day in body for day in ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"])
