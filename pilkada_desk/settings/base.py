@@ -118,7 +118,7 @@ if not DEBUG:
     ]
 
 # Celery: a broker URL means real workers; none means tasks run inline (embedded default).
-CELERY_BROKER_URL = DESK.broker_url or "memory://"
+CELERY_BROKER_URL = DESK.broker_url or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = DESK.tasks_run_eagerly
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None

@@ -5,14 +5,12 @@ exactly as in production; `.ci/run` sets both.
 """
 
 from .base import *  # noqa: F403
-from .base import DESK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Most tests want the rollup done by the time the request returns; the worker test switches
 # this off for itself and lets a real worker consume from Redis.
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = DESK.broker_url or "memory://"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
