@@ -22,7 +22,9 @@ from .models import (
     DailyReport,
     Region,
     RegionLevel,
+    ReportStatus,
     Role,
+    Situation,
     TPSKind,
     User,
     Vulnerability,
@@ -35,6 +37,7 @@ REPORTED_DAYS = 7
 
 PROVINCE = ("64", "KALIMANTAN TIMUR")
 DEMO_ZONE = zoneinfo.ZoneInfo(codes.WITA)
+DEMO_DEADLINE = dt.time(16, 0)
 
 # code, name, planned TPS (KPU), kecamatan names (Balikpapan: code suffixes are the real ones).
 KABKOTA = [
@@ -360,22 +363,26 @@ def _seed_reports(rng: random.Random, *, today: dt.date, users: dict[str, User])
                 continue  # a missed day now and then, as in real desks
             is_kecamatan = region_code.count(".") == 2
             total = tps_per_kecamatan.get(region_code, 0)
+            submitted_at = dt.datetime.combine(
+                day, dt.time(8 + rng.randint(0, 9), rng.randint(0, 59)), tzinfo=DEMO_ZONE
+            )
             reports.append(
                 DailyReport(
                     region_id=region_code,
                     day=day,
+                    status=ReportStatus.SUBMITTED,
                     tps_ready=min(total, round(total * (progress + rng.uniform(-0.1, 0.05))))
                     if is_kecamatan
                     else None,
-                    note="Situasi kondusif; distribusi logistik berjalan."
-                    if not is_kecamatan
-                    else "",
+                    situation=Situation.CALM,
+                    note="Situasi kondusif; distribusi logistik berjalan." if not is_kecamatan else "",
+                    no_incidents=True,
+                    created_by=officer,
+                    updated_by=officer,
+                    updated_at=submitted_at,
                     submitted_by=officer,
-                    submitted_at=dt.datetime.combine(
-                        day,
-                        dt.time(8 + rng.randint(0, 7), rng.randint(0, 59)),
-                        tzinfo=DEMO_ZONE,
-                    ),
+                    submitted_at=submitted_at,
+                    is_late=submitted_at.time() > DEMO_DEADLINE,
                 )
             )
     DailyReport.objects.bulk_create(
@@ -383,6 +390,17 @@ def _seed_reports(rng: random.Random, *, today: dt.date, users: dict[str, User])
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["region", "day"],
-        update_fields=["tps_ready", "note", "submitted_by", "submitted_at"],
+        update_fields=[
+            "status",
+            "tps_ready",
+            "situation",
+            "note",
+            "no_incidents",
+            "updated_by",
+            "updated_at",
+            "submitted_by",
+            "submitted_at",
+            "is_late",
+        ],
     )
     return len(reports)

@@ -1,10 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Region, RegionLevel
+from .models import Region, RegionLevel, Situation
+
+TEXT_LIMIT = 2000
 
 
 class DailyReportForm(forms.Form):
+    """The officer's part of the daily report. Kecamatan desks also count their TPS ready."""
+
     tps_ready = forms.IntegerField(
         label=_("Jumlah TPS siap"),
         min_value=0,
@@ -15,13 +19,31 @@ class DailyReportForm(forms.Form):
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    note = forms.CharField(
-        label=_("Catatan singkat"),
+    situation = forms.ChoiceField(
+        label=_("Situasi wilayah"),
+        choices=[("", _("— pilih —")), *Situation.choices],
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": _("Catatan paling banyak %(limit_value)d karakter.")},
     )
+    note = forms.CharField(
+        label=_("Ringkasan situasi"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Paling banyak %(limit_value)d karakter.")},
+    )
+    help_needed = forms.CharField(
+        label=_("Butuh bantuan dari tingkat atas"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("Paling banyak %(limit_value)d karakter.")},
+    )
+    no_incidents = forms.BooleanField(
+        label=_("Nihil: tidak ada insiden hari ini"),
+        required=False,
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, region: Region, tps_total: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,3 +65,27 @@ class DailyReportForm(forms.Form):
                 params={"value": value, "total": self.tps_total},
             )
         return value
+
+    def report_data(self) -> dict:
+        """The cleaned fields that belong on the report (not the form's own bookkeeping)."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in {"version", "submission_key"}
+        }
+
+
+class ReviewForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("verify", _("Verifikasi")),
+            ("return", _("Kembalikan")),
+            ("reopen", _("Buka kembali")),
+        ]
+    )
+    reason = forms.CharField(
+        label=_("Alasan"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

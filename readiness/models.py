@@ -236,8 +236,30 @@ class Contest(models.Model):
         return f"{self.get_kind_display()} {self.region.name} {self.voting_day:%Y}"
 
 
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    SUBMITTED = "submitted", _("Terkirim")
+    RETURNED = "returned", _("Dikembalikan")
+    VERIFIED = "verified", _("Terverifikasi")
+
+
+# Reports whose figures count in rollups: a draft is not yet said, a returned one is disputed.
+COUNTED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.VERIFIED)
+
+
+class Situation(models.TextChoices):
+    CALM = "kondusif", _("Kondusif")
+    ALERT = "waspada", _("Waspada")
+    UNSAFE = "rawan", _("Rawan")
+
+
 class DailyReport(models.Model):
     """A desk's report for one local day; one per region per day.
+
+    Its life: draft → submitted (late after the contest's daily deadline) → returned by the parent
+    desk with a reason → submitted again → verified, which locks it; only the parent desk can
+    reopen a verified report. Every save increments `version`, which the forms send back so
+    that a save based on an older version is refused rather than silently overwriting.
 
     TPS figures are reported by kecamatan desks only: kab/kota and province totals come from
     rollups, never from retyping.
@@ -247,13 +269,43 @@ class DailyReport(models.Model):
         Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="daily_reports"
     )
     day = models.DateField(_("tanggal"))
-    tps_ready = models.PositiveIntegerField(_("TPS siap"), null=True, blank=True)
-    note = models.TextField(_("catatan"), blank=True)
-    submitted_by = models.ForeignKey(
-        User, verbose_name=_("dikirim oleh"), on_delete=models.PROTECT, related_name="+"
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
-    submitted_at = models.DateTimeField(_("dikirim pada"))
-    updated_at = models.DateTimeField(_("diperbarui pada"), auto_now=True)
+    tps_ready = models.PositiveIntegerField(_("TPS siap"), null=True, blank=True)
+    situation = models.CharField(_("situasi"), max_length=16, choices=Situation.choices, blank=True)
+    note = models.TextField(_("ringkasan situasi"), blank=True)
+    help_needed = models.TextField(_("butuh bantuan tingkat atas"), blank=True)
+    no_incidents = models.BooleanField(_("nihil insiden"), default=False)
+
+    version = models.PositiveIntegerField(_("versi"), default=1)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("dibuat oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("terakhir diubah oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("diperbarui pada"))
+    submitted_by = models.ForeignKey(
+        User,
+        verbose_name=_("dikirim oleh"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    submitted_at = models.DateTimeField(_("dikirim pada"), null=True, blank=True)
+    is_late = models.BooleanField(_("terlambat"), default=False)
+    review_reason = models.TextField(_("alasan pengembalian/pembukaan"), blank=True)
+    reviewed_by = models.ForeignKey(
+        User,
+        verbose_name=_("ditinjau oleh"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("ditinjau pada"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("laporan harian")
@@ -261,11 +313,69 @@ class DailyReport(models.Model):
         ordering = ["-day", "region_id"]
         constraints = [
             models.UniqueConstraint(fields=["region", "day"], name="report_one_per_region_day"),
+            models.CheckConstraint(
+                condition=Q(status=ReportStatus.DRAFT)
+                | Q(submitted_at__isnull=False, submitted_by__isnull=False),
+                name="report_submitted_has_submitter",
+            ),
         ]
         indexes = [models.Index(fields=["day", "region"], name="report_day_region")]
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.day:%Y-%m-%d}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReportStatus.VERIFIED
+
+    @property
+    def counts(self) -> bool:
+        return self.status in COUNTED_STATUSES
+
+
+class ReportAction(models.TextChoices):
+    SAVED = "saved", _("Disimpan")
+    SUBMITTED = "submitted", _("Dikirim")
+    RETURNED = "returned", _("Dikembalikan")
+    VERIFIED = "verified", _("Diverifikasi")
+    REOPENED = "reopened", _("Dibuka kembali")
+
+
+class DailyReportVersion(models.Model):
+    """One step in a report's history: who did what, when, and which fields changed how."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField(_("versi"))
+    action = models.CharField(_("tindakan"), max_length=16, choices=ReportAction.choices)
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("pada"))
+    # {field: [before, after]} for every field that changed.
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
+    reason = models.TextField(_("alasan"), blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat laporan")
+        verbose_name_plural = _("riwayat laporan")
+        ordering = ["report", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "version"], name="report_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.version} {self.action}"
+
+
+class ReportSubmission(models.Model):
+    """A submission key carried by a report form: a replayed submit returns the first result."""
+
+    key = models.UUIDField(primary_key=True)
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.key)
 
 
 class DailyRollup(models.Model):

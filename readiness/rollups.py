@@ -5,6 +5,8 @@ Semantics (thin slice; issue-by-issue this grows, always here):
 - TPS ready: the sum of the kecamatan desks' reports *of that day* under the region.
 - Kecamatan coverage: active kecamatan under the region, and how many of them reported that day.
 - Own report: whether the region's own desk filed for that day.
+- Only submitted or verified reports count (COUNTED_STATUSES): a draft has not been said yet
+  and a returned report is disputed until it is submitted again.
 
 Every figure is computed with one grouped query per level, never a Python loop over rows, and
 written with an upsert on (region, day): running it twice, or twice at once, leaves one row with
@@ -27,7 +29,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from . import codes
-from .models import TPS, DailyReport, DailyRollup, Region, RegionLevel
+from .models import COUNTED_STATUSES, TPS, DailyReport, DailyRollup, Region, RegionLevel
 
 logger = logging.getLogger(__name__)
 
@@ -115,18 +117,18 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
     under_targets = _prefix_filter(region_codes)
     registry = registry_totals(region_codes=region_codes, level=level)
     kecamatan_reports = _grouped(
-        DailyReport.objects.filter(day=day, region__level=RegionLevel.KECAMATAN).filter(
-            under_targets("region__code")
-        ),
+        DailyReport.objects.filter(
+            day=day, region__level=RegionLevel.KECAMATAN, status__in=COUNTED_STATUSES
+        ).filter(under_targets("region__code")),
         "region_id",
         prefix_length,
         reported=Count("id"),
         tps_ready=Sum("tps_ready"),
     )
     own_reports = set(
-        DailyReport.objects.filter(day=day, region_id__in=region_codes).values_list(
-            "region_id", flat=True
-        )
+        DailyReport.objects.filter(
+            day=day, region_id__in=region_codes, status__in=COUNTED_STATUSES
+        ).values_list("region_id", flat=True)
     )
 
     now = timezone.now()

@@ -7,10 +7,20 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import codes, rollups
-from .models import TPS, Contest, DailyReport, DailyRollup, Region, RegionLevel
+from .models import (
+    TPS,
+    Contest,
+    DailyReport,
+    DailyReportVersion,
+    DailyRollup,
+    Region,
+    RegionLevel,
+)
 
 _PROVINCE_ZONES_CACHE_KEY = "readiness:province-zones"
 
@@ -53,13 +63,18 @@ class Countdown:
         return f"H-{self.days_left}" if self.days_left > 0 else f"H+{-self.days_left}"
 
 
-def contest_countdowns(*, region_code: str, day: dt.date) -> list[Countdown]:
-    """The contests held in the region (by it or by an ancestor) whose period includes `day`."""
-    contests = Contest.objects.filter(
+def contests_covering(*, region_code: str, day: dt.date) -> QuerySet[Contest]:
+    """Contests held in the region (by it or an ancestor) whose reporting period includes `day`."""
+    return Contest.objects.filter(
         region_id__in=[*codes.ancestor_codes(region_code), region_code],
         reporting_start__lte=day,
         reporting_end__gte=day,
-    ).select_related("region")
+    )
+
+
+def contest_countdowns(*, region_code: str, day: dt.date) -> list[Countdown]:
+    """The contests held in the region (by it or by an ancestor) whose period includes `day`."""
+    contests = contests_covering(region_code=region_code, day=day).select_related("region")
     return [Countdown(contest, (contest.voting_day - day).days) for contest in contests]
 
 
@@ -137,9 +152,10 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
             )
         )
 
+    own_counts = own_report is not None and own_report.counts
     if region.level == RegionLevel.KECAMATAN:
-        tps_ready = (own_report.tps_ready or 0) if own_report else 0
-        kecamatan_total, kecamatan_reported = 1, int(own_report is not None)
+        tps_ready = (own_report.tps_ready or 0) if own_counts else 0
+        kecamatan_total, kecamatan_reported = 1, int(own_counts)
         as_of = own_report.updated_at if own_report else None
     else:
         tps_ready = sum(row.figures.tps_ready for row in rows)
@@ -156,7 +172,7 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
             tps_ready=tps_ready,
             kecamatan_total=kecamatan_total,
             kecamatan_reported=kecamatan_reported,
-            has_own_report=own_report is not None,
+            has_own_report=own_counts,
         ),
         own_report=own_report,
         children=rows,
@@ -172,3 +188,31 @@ def region_tps_total(region: Region) -> int:
 
 def report_for_day(*, region: Region, day: dt.date) -> DailyReport | None:
     return DailyReport.objects.filter(region=region, day=day).first()
+
+
+DEFAULT_DEADLINE = dt.time(16, 0)
+
+
+def reporting_contests_or_error(*, region_code: str, day: dt.date) -> list[Contest]:
+    """The contests whose reporting period includes `day` for this region, or a refusal."""
+    contests = list(contests_covering(region_code=region_code, day=day))
+    if not contests:
+        raise ValidationError(
+            f"Tanggal {day:%d-%m-%Y} berada di luar periode laporan pemilihan mana pun di "
+            "wilayah ini."
+        )
+    return contests
+
+
+def report_deadline(*, region_code: str, day: dt.date) -> dt.datetime:
+    """The moment a report for `day` becomes late: the earliest daily deadline of the contests
+    held there (default 16:00), in the province's local time."""
+    deadlines = contests_covering(region_code=region_code, day=day).values_list(
+        "daily_deadline", flat=True
+    )
+    deadline = min(deadlines, default=DEFAULT_DEADLINE)
+    return dt.datetime.combine(day, deadline, tzinfo=province_zone(region_code))
+
+
+def report_history(report: DailyReport) -> list[DailyReportVersion]:
+    return list(report.versions.select_related("changed_by").order_by("-version"))

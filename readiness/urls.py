@@ -14,4 +14,5 @@ urlpatterns = [
     path("wilayah/", views.national, name="national"),
     path("wilayah/<str:code>/", views.region_dashboard, name="region_dashboard"),
     path("wilayah/<str:code>/laporan/", views.daily_report, name="daily_report"),
+    path("wilayah/<str:code>/laporan/tinjau/", views.report_review, name="report_review"),
 ]

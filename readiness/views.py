@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,7 +16,7 @@ from django_htmx.http import trigger_client_event
 from kombu import Connection
 
 from . import access, selectors, services
-from .forms import DailyReportForm
+from .forms import DailyReportForm, ReviewForm
 from .models import Region, RegionLevel, Role
 
 REPORT_SAVED_EVENT = "report-saved"
@@ -49,6 +52,10 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "overview": overview,
         "is_region_officer": request.user.role == Role.OFFICER
         and request.user.region_id == region.code,
+        # The desk of this region reviews the reports of the regions listed on its page.
+        "is_parent_desk": request.user.role == Role.OFFICER
+        and request.user.region_id == region.code
+        and region.level < RegionLevel.KECAMATAN,
     }
     template = "readiness/region.html"
     if request.htmx:
@@ -59,34 +66,134 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def daily_report(request: HttpRequest, code: str) -> HttpResponse:
+    """The officer's form for today's report: autosaved as a draft, then submitted."""
     region = access.region_for_officer_or_404(request.user, code)
     day = selectors.local_today(region.code)
-    existing = selectors.report_for_day(region=region, day=day)
-    tps_total = selectors.region_tps_total(region)
-    initial = {"tps_ready": existing.tps_ready, "note": existing.note} if existing else None
-    form = DailyReportForm(
-        request.POST or None, initial=initial, region=region, tps_total=tps_total
-    )
-    saved = False
-    if request.method == "POST" and form.is_valid():
-        services.daily_report_submit(
-            officer=request.user,
-            region=region,
-            day=day,
-            tps_ready=form.cleaned_data.get("tps_ready"),
-            note=form.cleaned_data["note"],
-        )
-        if not request.htmx:
-            messages.success(request, _("Laporan hari ini tersimpan."))
-            return redirect("region_dashboard", code=region.code)
-        saved = True
+    report = selectors.report_for_day(region=region, day=day)
+    form_kwargs = {"region": region, "tps_total": selectors.region_tps_total(region)}
 
-    context = {"region": region, "day": day, "form": form, "existing": existing, "saved": saved}
+    if request.method == "GET":
+        initial = {"submission_key": uuid.uuid4(), "version": report.version if report else None}
+        if report:
+            initial |= {field: getattr(report, field) for field in services.REPORT_FIELDS}
+        form = DailyReportForm(initial=initial, **form_kwargs)
+        return _render_report_form(request, region, day, report, form)
+
+    form = DailyReportForm(request.POST, **form_kwargs)
+    submitting = request.POST.get("action") == "submit"
+    valid = form.is_valid()
+    if not valid and submitting:
+        return _render_report_form(request, region, day, report, form, status=400)
+
+    try:
+        if submitting:
+            report = services.daily_report_submit(
+                officer=request.user,
+                region=region,
+                day=day,
+                data=form.report_data(),
+                submission_key=form.cleaned_data.get("submission_key"),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        else:
+            # A draft keeps every valid field even when another one is wrong: a weak
+            # connection or a typo must not cost what was already typed.
+            report = services.daily_report_save(
+                officer=request.user,
+                region=region,
+                day=day,
+                data={
+                    name: form.cleaned_data[name]
+                    for name in form.cleaned_data
+                    if name in services.REPORT_FIELDS
+                },
+                expected_version=form.cleaned_data.get("version"),
+            )
+    except services.ReportConflict as conflict:
+        form.add_error(None, str(conflict))
+        return _render_report_form(request, region, day, report, form, status=409)
+    except ValidationError as refused:
+        for message in refused.messages:
+            form.add_error(None, message)
+        return _render_report_form(request, region, day, report, form, status=400)
+
+    if submitting and not request.htmx:
+        messages.success(request, _("Laporan hari ini terkirim."))
+        return redirect("region_dashboard", code=region.code)
+    # Re-bind so that the page carries the new version for the next save.
+    data = request.POST.copy()
+    data["version"] = report.version
+    form = DailyReportForm(data, **form_kwargs)
+    form.is_valid()
+    response = _render_report_form(
+        request, region, day, report, form, saved="submitted" if submitting else "draft"
+    )
+    return trigger_client_event(response, REPORT_SAVED_EVENT)
+
+
+def _render_report_form(request, region, day, report, form, *, status=200, saved=None):
+    deadline = selectors.report_deadline(region_code=region.code, day=day)
+    context = {
+        "region": region,
+        "day": day,
+        "report": report,
+        "form": form,
+        "saved": saved,
+        "history": selectors.report_history(report) if report else [],
+        "deadline": deadline,
+        "zone_label": selectors.zone_label(deadline.tzinfo),
+    }
     if request.htmx:
-        response = render(request, "readiness/daily_report.html#report-form", context)
-        return trigger_client_event(response, REPORT_SAVED_EVENT) if saved else response
-    status = 400 if request.method == "POST" else 200
+        # htmx swaps only 2xx answers: errors come back as 200 with the messages in the form.
+        return render(request, "readiness/daily_report.html#report-form", context)
     return render(request, "readiness/daily_report.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_review(request: HttpRequest, code: str) -> HttpResponse:
+    """The parent desk reads a child region's report of the day and verifies, returns or reopens it."""
+    region = access.region_for_viewer_or_404(request.user, code)
+    day = selectors.local_today(region.code)
+    report = selectors.report_for_day(region=region, day=day)
+    can_review = services.is_parent_desk_of(request.user, region)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not can_review:
+            raise PermissionDenied
+        if report is None:
+            raise Http404
+        if form.is_valid():
+            action = form.cleaned_data["action"]
+            reason = form.cleaned_data["reason"]
+            try:
+                if action == "verify":
+                    services.daily_report_verify(reviewer=request.user, report=report)
+                elif action == "return":
+                    services.daily_report_return(
+                        reviewer=request.user, report=report, reason=reason
+                    )
+                else:
+                    services.daily_report_reopen(
+                        reviewer=request.user, report=report, reason=reason
+                    )
+            except ValidationError as refused:
+                for message in refused.messages:
+                    form.add_error("reason" if "alasan" in message.lower() else None, message)
+            else:
+                messages.success(request, _("Status laporan diperbarui."))
+                return redirect("report_review", code=region.code)
+    context = {
+        "region": region,
+        "day": day,
+        "report": report,
+        "form": form,
+        "can_review": can_review,
+        "history": selectors.report_history(report) if report else [],
+    }
+    return render(
+        request, "readiness/report_review.html", context, status=400 if form.errors else 200
+    )
 
 
 @never_cache

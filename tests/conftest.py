@@ -1,7 +1,8 @@
 """Shared fixtures: a small Kalimantan Timur tree and the personas every view test uses.
 
 Tree: province 64 with kota 64.71 (kecamatan 64.71.01 and 64.71.06, two kelurahan each,
-three TPS per kelurahan) and kota 64.72 (kecamatan 64.72.01, one kelurahan, two TPS).
+three TPS per kelurahan) and kota 64.72 (kecamatan 64.72.01, one kelurahan, two TPS); a
+governor contest for 64 and mayor contests for both kota, voting four days from now.
 """
 
 import os
@@ -10,9 +11,9 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from readiness.models import Role
+from readiness.models import ContestKind, Role
 
-from .factories import RegionFactory, TPSFactory, UserFactory
+from .factories import ContestFactory, RegionFactory, TPSFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("DESK_REQUIRE_SERVICES") == "1"
 
@@ -54,6 +55,10 @@ def tree(db):
             TPSFactory(desa=regions[desa], number=number)
     for number in (1, 2):
         TPSFactory(desa=regions["64.72.01.1001"], number=number)
+    # Voting four days from now: a governor for the province, a mayor for each kota.
+    ContestFactory(region=regions["64"], kind=ContestKind.GOVERNOR)
+    ContestFactory(region=regions["64.71"], kind=ContestKind.MAYOR)
+    ContestFactory(region=regions["64.72"], kind=ContestKind.MAYOR)
     return regions
 
 

@@ -4,7 +4,16 @@ import factory
 from django.utils import timezone
 
 from readiness import codes
-from readiness.models import TPS, Contest, ContestKind, DailyReport, Region, Role, User
+from readiness.models import (
+    TPS,
+    Contest,
+    ContestKind,
+    DailyReport,
+    Region,
+    ReportStatus,
+    Role,
+    User,
+)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -51,7 +60,13 @@ class ContestFactory(factory.django.DjangoModelFactory):
 
 
 class DailyReportFactory(factory.django.DjangoModelFactory):
+    """A submitted report; pass `submitted_by` (the region's officer)."""
+
     class Meta:
         model = DailyReport
 
+    status = ReportStatus.SUBMITTED
     submitted_at = factory.LazyFunction(timezone.now)
+    created_by = factory.SelfAttribute("submitted_by")
+    updated_by = factory.SelfAttribute("submitted_by")
+    updated_at = factory.SelfAttribute("submitted_at")

@@ -15,4 +15,6 @@ def test_numbers_and_dates_are_indonesian(officer, client, tree):
     client.force_login(officer)
     body = client.get("/wilayah/64.71.06/").content.decode()
     # Indonesian day and month names, e.g. "Senin, 23 November 2026".
-    assert any(day in body for day in ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"])
+    assert any(
+        day in body for day in ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+    )

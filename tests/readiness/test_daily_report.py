@@ -12,7 +12,10 @@ from ..factories import RegionFactory, TPSFactory
 
 
 def post_report(client, code="64.71.06", **data):
-    return client.post(reverse("daily_report", args=[code]), data)
+    """Submit today's report the way the form's "Kirim laporan" button does."""
+    return client.post(
+        reverse("daily_report", args=[code]), {"action": "submit", "no_incidents": "on", **data}
+    )
 
 
 def test_form_shows_the_tps_total(client, officer):
@@ -90,7 +93,7 @@ def test_htmx_post_gets_the_form_fragment_and_an_event(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("daily_report", args=["64.71.06"]),
-            {"tps_ready": 1},
+            {"tps_ready": 1, "action": "submit", "no_incidents": "on"},
             headers={"HX-Request": "true"},
         )
     body = response.content.decode()
@@ -98,14 +101,14 @@ def test_htmx_post_gets_the_form_fragment_and_an_event(
     assert response.headers["HX-Trigger"] == '{"report-saved": {}}'
     assert body.lstrip().startswith('<form id="report-form"')
     assert "<html" not in body
-    assert "Laporan hari ini tersimpan." in body
+    assert "Laporan hari ini terkirim." in body
 
 
 def test_htmx_post_with_errors_returns_the_fragment_without_event(client, officer):
     client.force_login(officer)
     response = client.post(
         reverse("daily_report", args=["64.71.06"]),
-        {"tps_ready": 99},
+        {"tps_ready": 99, "action": "submit"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200  # htmx swaps 2xx only: the errors must be shown

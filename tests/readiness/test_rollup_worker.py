@@ -53,7 +53,10 @@ def test_report_is_rolled_up_by_the_worker_not_inline(
     _worker, runs = real_worker
     client.force_login(officer)
 
-    response = client.post(reverse("daily_report", args=["64.71.06"]), {"tps_ready": 5})
+    response = client.post(
+        reverse("daily_report", args=["64.71.06"]),
+        {"tps_ready": 5, "action": "submit", "no_incidents": "on"},
+    )
     assert response.status_code == 302
 
     day = local_today("64")
