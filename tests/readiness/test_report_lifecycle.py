@@ -109,15 +109,21 @@ def test_save_based_on_an_old_version_is_refused_with_who_and_when(officer, tree
     assert DailyReport.objects.get().tps_ready == 2
 
 
-def test_parent_desk_returns_then_verifies_and_only_it_reopens(officer, city_officer, tree, day):
-    report = submit(officer, tree, day, tps_ready=4)
+def test_parent_desk_returns_then_verifies_and_only_it_reopens(
+    officer, city_officer, tree, day, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = submit(officer, tree, day, tps_ready=4)
+    assert DailyRollup.objects.get(region_id="64.71.06", day=day).has_own_report
 
     with pytest.raises(ValidationError):
         services.daily_report_return(reviewer=city_officer, report=report, reason="  ")
-    returned = services.daily_report_return(
-        reviewer=city_officer, report=report, reason="Angka TPS tidak cocok dengan PPK"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        returned = services.daily_report_return(
+            reviewer=city_officer, report=report, reason="Angka TPS tidak cocok dengan PPK"
+        )
     assert returned.status == ReportStatus.RETURNED
+    # A returned report stops counting until it is submitted again.
     assert not DailyRollup.objects.get(region_id="64.71.06", day=day).has_own_report
 
     resubmitted = submit(officer, tree, day, tps_ready=5)

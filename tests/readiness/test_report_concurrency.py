@@ -1,0 +1,88 @@
+"""Two desks' browsers saving at the same moment, each on its own PostgreSQL connection."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection, connections
+
+from readiness import services
+from readiness.models import DailyReport, DailyReportVersion, ReportSubmission
+from readiness.selectors import local_today
+
+from ..conftest import service_unavailable
+
+
+@pytest.fixture
+def postgresql(transactional_db):
+    if connection.vendor != "postgresql":
+        service_unavailable("concurrency tests need PostgreSQL (set DATABASE_URL=postgres://…)")
+
+
+def run_together(*calls):
+    """Run each call in its own thread (and so its own database connection), released at once."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = ("ok", call())
+        except Exception as exc:  # the outcome is what the test inspects
+            outcomes[index] = ("error", exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_two_saves_of_the_same_version_one_wins_one_is_refused(postgresql, officer, tree):
+    region, day = tree["64.71.06"], local_today("64.71.06")
+    report = services.daily_report_submit(
+        officer=officer, region=region, day=day, data={"tps_ready": 1, "no_incidents": True}
+    )
+
+    def save(value):
+        return lambda: services.daily_report_save(
+            officer=officer,
+            region=region,
+            day=day,
+            data={"tps_ready": value},
+            expected_version=report.version,
+        )
+
+    outcomes = run_together(save(4), save(5))
+
+    kinds = sorted(kind for kind, _ in outcomes)
+    assert kinds == ["error", "ok"], outcomes
+    refused = next(value for kind, value in outcomes if kind == "error")
+    assert isinstance(refused, services.ReportConflict)
+    winner = next(value for kind, value in outcomes if kind == "ok")
+    assert DailyReport.objects.get().tps_ready == winner.tps_ready
+
+
+def test_a_double_submit_with_one_key_files_once(postgresql, officer, tree):
+    region, day = tree["64.71.06"], local_today("64.71.06")
+    key = uuid.uuid4()
+
+    def submit():
+        return services.daily_report_submit(
+            officer=officer,
+            region=region,
+            day=day,
+            data={"tps_ready": 3, "no_incidents": True},
+            submission_key=key,
+        )
+
+    outcomes = run_together(submit, submit)
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+    assert outcomes[0][1].pk == outcomes[1][1].pk
+    assert DailyReport.objects.count() == 1
+    assert ReportSubmission.objects.count() == 1
+    assert DailyReportVersion.objects.count() == 1
