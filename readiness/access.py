@@ -39,9 +39,13 @@ def region_for_viewer_or_404(user: User, code: str) -> Region:
         raise Http404 from None
 
 
+def is_officer_of(user: User, region: Region) -> bool:
+    return user.role == Role.OFFICER and user.region_id == region.code
+
+
 def region_for_officer_or_404(user: User, code: str) -> Region:
     """The region, if `user` is the desk officer who files its reports."""
     region = region_for_viewer_or_404(user, code)
-    if user.role != Role.OFFICER or user.region_id != region.code:
+    if not is_officer_of(user, region):
         raise PermissionDenied
     return region

@@ -13,6 +13,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import codes, rollups
 from .models import (
@@ -26,6 +27,9 @@ from .models import (
     Role,
     Situation,
     TPSKind,
+    TPSProblem,
+    TPSReadiness,
+    TPSStatus,
     User,
     Vulnerability,
 )
@@ -353,6 +357,7 @@ def _seed_reports(rng: random.Random, *, today: dt.date, users: dict[str, User])
         tps_per_kecamatan[desa_code[:8]] = tps_per_kecamatan.get(desa_code[:8], 0) + 1
 
     reports = []
+    latest: dict[str, tuple[int, int]] = {}  # kecamatan → (ready, problem) as last reported
     for offset in range(REPORTED_DAYS, -1, -1):
         day = today - dt.timedelta(days=offset)
         progress = 0.45 + 0.5 * (REPORTED_DAYS - offset) / REPORTED_DAYS
@@ -363,6 +368,9 @@ def _seed_reports(rng: random.Random, *, today: dt.date, users: dict[str, User])
                 continue  # a missed day now and then, as in real desks
             is_kecamatan = region_code.count(".") == 2
             total = tps_per_kecamatan.get(region_code, 0)
+            ready = min(total, round(total * (progress + rng.uniform(-0.1, 0.05))))
+            problem = min(total - ready, rng.choice((0, 0, 1, 2)))
+            latest[region_code] = (ready, problem)
             submitted_at = dt.datetime.combine(
                 day, dt.time(8 + rng.randint(0, 9), rng.randint(0, 59)), tzinfo=DEMO_ZONE
             )
@@ -371,11 +379,12 @@ def _seed_reports(rng: random.Random, *, today: dt.date, users: dict[str, User])
                     region_id=region_code,
                     day=day,
                     status=ReportStatus.SUBMITTED,
-                    tps_ready=min(total, round(total * (progress + rng.uniform(-0.1, 0.05))))
-                    if is_kecamatan
-                    else None,
+                    tps_ready=ready if is_kecamatan else None,
+                    tps_problem=problem if is_kecamatan else None,
                     situation=Situation.CALM,
-                    note="Situasi kondusif; distribusi logistik berjalan." if not is_kecamatan else "",
+                    note="Situasi kondusif; distribusi logistik berjalan."
+                    if not is_kecamatan
+                    else "",
                     no_incidents=True,
                     created_by=officer,
                     updated_by=officer,
@@ -393,6 +402,7 @@ def _seed_reports(rng: random.Random, *, today: dt.date, users: dict[str, User])
         update_fields=[
             "status",
             "tps_ready",
+            "tps_problem",
             "situation",
             "note",
             "no_incidents",
@@ -403,4 +413,48 @@ def _seed_reports(rng: random.Random, *, today: dt.date, users: dict[str, User])
             "is_late",
         ],
     )
+    _seed_tps_status(rng, latest=latest, users=users)
     return len(reports)
+
+
+def _seed_tps_status(
+    rng: random.Random, *, latest: dict[str, tuple[int, int]], users: dict[str, User]
+) -> None:
+    """Make each kecamatan's TPS table agree with its last report: the first TPS siap, the next
+    few bermasalah, the rest belum siap."""
+    by_kecamatan: dict[str, list[TPS]] = {}
+    for tps in TPS.objects.within(PROVINCE[0]).order_by("desa_id", "number"):
+        by_kecamatan.setdefault(tps.desa_id[:8], []).append(tps)
+    now = timezone.now()
+    statuses = []
+    for kecamatan, stations in by_kecamatan.items():
+        ready, problem = latest.get(kecamatan, (0, 0))
+        for index, tps in enumerate(stations):
+            if index < ready:
+                readiness, problems = TPSReadiness.READY, []
+            elif index < ready + problem:
+                readiness = TPSReadiness.PROBLEM
+                problems = [
+                    rng.choice([TPSProblem.DISASTER, TPSProblem.ACCESS, TPSProblem.LOGISTICS])
+                ]
+            else:
+                readiness, problems = TPSReadiness.NOT_READY, []
+            statuses.append(
+                TPSStatus(
+                    tps=tps,
+                    readiness=readiness,
+                    problems=problems,
+                    note="Genangan air di sekitar lokasi."
+                    if TPSProblem.DISASTER in problems
+                    else "",
+                    updated_by=users[kecamatan],
+                    updated_at=now,
+                )
+            )
+    TPSStatus.objects.bulk_create(
+        statuses,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["tps"],
+        update_fields=["readiness", "problems", "note", "updated_by"],
+    )

@@ -1,24 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Region, RegionLevel, Situation
+from .models import Situation, TPSProblem, TPSReadiness, Vulnerability
 
 TEXT_LIMIT = 2000
 
 
 class DailyReportForm(forms.Form):
-    """The officer's part of the daily report. Kecamatan desks also count their TPS ready."""
+    """The officer's part of the daily report. TPS figures come from the TPS table instead."""
 
-    tps_ready = forms.IntegerField(
-        label=_("Jumlah TPS siap"),
-        min_value=0,
-        error_messages={
-            "required": _("Isi jumlah TPS yang siap (0 jika belum ada)."),
-            "invalid": _("Jumlah TPS siap harus berupa bilangan bulat."),
-            "min_value": _("Jumlah TPS siap tidak boleh negatif."),
-        },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
     situation = forms.ChoiceField(
         label=_("Situasi wilayah"),
         choices=[("", _("— pilih —")), *Situation.choices],
@@ -45,27 +35,6 @@ class DailyReportForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, region: Region, tps_total: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tps_total = tps_total
-        if region.level != RegionLevel.KECAMATAN:
-            # Kab/kota and province TPS figures come from the kecamatan reports, never retyped.
-            del self.fields["tps_ready"]
-        else:
-            self.fields["tps_ready"].widget.attrs["max"] = tps_total
-            self.fields["tps_ready"].help_text = _("Dari %(total)s TPS aktif di kecamatan ini.") % {
-                "total": tps_total
-            }
-
-    def clean_tps_ready(self) -> int:
-        value = self.cleaned_data["tps_ready"]
-        if value > self.tps_total:
-            raise forms.ValidationError(
-                _("TPS siap (%(value)s) tidak boleh melebihi jumlah TPS aktif (%(total)s)."),
-                params={"value": value, "total": self.tps_total},
-            )
-        return value
-
     def report_data(self) -> dict:
         """The cleaned fields that belong on the report (not the form's own bookkeeping)."""
         return {
@@ -89,3 +58,40 @@ class ReviewForm(forms.Form):
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class TPSFilterForm(forms.Form):
+    """Filters of the TPS table; the URL carries them so a filtered view can be shared."""
+
+    desa = forms.ChoiceField(label=_("Desa/kelurahan"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Semua")), *TPSReadiness.choices]
+    )
+    kerawanan = forms.ChoiceField(
+        label=_("Kerawanan"), required=False, choices=[("", _("Semua")), *Vulnerability.choices]
+    )
+
+    def __init__(self, *args, desa_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["desa"].choices = [("", _("Semua")), *desa_choices]
+
+
+class TPSStatusForm(forms.Form):
+    """One TPS's status (inline edit), or the status applied to the ticked TPS (bulk)."""
+
+    readiness = forms.ChoiceField(label=_("Status"), choices=TPSReadiness.choices)
+    problems = forms.MultipleChoiceField(
+        label=_("Masalah"),
+        required=False,
+        choices=TPSProblem.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_problem = forms.CharField(label=_("Masalah lainnya"), required=False, max_length=200)
+    note = forms.CharField(label=_("Catatan"), required=False, max_length=500)
+    tps = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args, tps_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tps"].choices = [(pk, pk) for pk in tps_choices]

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import codes
 
@@ -156,6 +157,57 @@ class TPS(models.Model):
         return self.dpt_male + self.dpt_female
 
 
+class TPSReadiness(models.TextChoices):
+    NOT_READY = "belum_siap", _("Belum siap")
+    READY = "siap", _("Siap")
+    PROBLEM = "bermasalah", _("Bermasalah")
+
+
+class TPSProblem(models.TextChoices):
+    DISASTER = "bencana", _("Risiko banjir/bencana")
+    ACCESS = "akses", _("Akses sulit")
+    LOCATION = "lokasi", _("Sengketa lokasi")
+    LOGISTICS = "logistik", _("Logistik")
+    PERSONNEL = "personel", _("Petugas")
+    POWER = "listrik_internet", _("Listrik/internet")
+    OTHER = "lainnya", _("Lainnya")
+
+
+class TPSStatus(models.Model):
+    """The current readiness of one TPS, kept by its kecamatan desk; every change is history.
+
+    A TPS without a row is *belum siap*: the registry is loaded before anyone reports.
+    """
+
+    tps = models.OneToOneField(
+        TPS, on_delete=models.CASCADE, primary_key=True, related_name="status"
+    )
+    readiness = models.CharField(
+        _("status"), max_length=16, choices=TPSReadiness.choices, default=TPSReadiness.NOT_READY
+    )
+    problems = models.JSONField(_("masalah"), default=list, blank=True)
+    other_problem = models.CharField(_("masalah lainnya"), max_length=200, blank=True)
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    updated_by = models.ForeignKey(
+        "User", verbose_name=_("diubah oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("diubah pada"))
+    history = HistoricalRecords(verbose_name=_("riwayat status TPS"))
+
+    class Meta:
+        verbose_name = _("status TPS")
+        verbose_name_plural = _("status TPS")
+
+    def __str__(self) -> str:
+        return f"{self.tps} {self.readiness}"
+
+    def problem_labels(self) -> list[str]:
+        labels = [TPSProblem(code).label for code in self.problems if code in TPSProblem.values]
+        if self.other_problem:
+            labels.append(self.other_problem)
+        return labels
+
+
 class Role(models.TextChoices):
     OFFICER = "officer", _("Petugas desk")
     VIEWER = "viewer", _("Pimpinan (lihat)")
@@ -272,7 +324,9 @@ class DailyReport(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
+    # Counted from the TPS table when a kecamatan desk submits; None for other levels.
     tps_ready = models.PositiveIntegerField(_("TPS siap"), null=True, blank=True)
+    tps_problem = models.PositiveIntegerField(_("TPS bermasalah"), null=True, blank=True)
     situation = models.CharField(_("situasi"), max_length=16, choices=Situation.choices, blank=True)
     note = models.TextField(_("ringkasan situasi"), blank=True)
     help_needed = models.TextField(_("butuh bantuan tingkat atas"), blank=True)
@@ -389,6 +443,7 @@ class DailyRollup(models.Model):
     day = models.DateField()
     tps_total = models.PositiveIntegerField(default=0)
     tps_ready = models.PositiveIntegerField(default=0)
+    tps_problem = models.PositiveIntegerField(default=0)
     kecamatan_total = models.PositiveIntegerField(default=0)
     kecamatan_reported = models.PositiveIntegerField(default=0)
     has_own_report = models.BooleanField(default=False)

@@ -2,7 +2,8 @@
 
 Semantics (thin slice; issue-by-issue this grows, always here):
 - TPS total: active TPS in the registry under the region.
-- TPS ready: the sum of the kecamatan desks' reports *of that day* under the region.
+- TPS ready / bermasalah: the sum of the kecamatan desks' reports *of that day* under the
+  region (each report counts its TPS table when it is submitted).
 - Kecamatan coverage: active kecamatan under the region, and how many of them reported that day.
 - Own report: whether the region's own desk filed for that day.
 - Only submitted or verified reports count (COUNTED_STATUSES): a draft has not been said yet
@@ -124,6 +125,7 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
         prefix_length,
         reported=Count("id"),
         tps_ready=Sum("tps_ready"),
+        tps_problem=Sum("tps_problem"),
     )
     own_reports = set(
         DailyReport.objects.filter(
@@ -138,6 +140,7 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
             day=day,
             tps_total=registry.get(code, RegistryTotals()).tps,
             tps_ready=kecamatan_reports.get(code, {}).get("tps_ready") or 0,
+            tps_problem=kecamatan_reports.get(code, {}).get("tps_problem") or 0,
             kecamatan_total=registry.get(code, RegistryTotals()).kecamatan,
             kecamatan_reported=kecamatan_reports.get(code, {}).get("reported", 0),
             has_own_report=code in own_reports,
@@ -153,6 +156,7 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
         update_fields=[
             "tps_total",
             "tps_ready",
+            "tps_problem",
             "kecamatan_total",
             "kecamatan_reported",
             "has_own_report",

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from . import codes, rollups
 from .models import (
-    TPS,
     Contest,
     DailyReport,
     DailyReportVersion,
@@ -84,6 +83,7 @@ class Figures:
 
     tps_total: int = 0
     tps_ready: int = 0
+    tps_problem: int = 0
     kecamatan_total: int = 0
     kecamatan_reported: int = 0
     has_own_report: bool = False
@@ -146,6 +146,7 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
                     tps_total=counted.tps,
                     kecamatan_total=counted.kecamatan,
                     tps_ready=rollup.tps_ready if rollup else 0,
+                    tps_problem=rollup.tps_problem if rollup else 0,
                     kecamatan_reported=rollup.kecamatan_reported if rollup else 0,
                     has_own_report=rollup.has_own_report if rollup else False,
                 ),
@@ -155,10 +156,12 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
     own_counts = own_report is not None and own_report.counts
     if region.level == RegionLevel.KECAMATAN:
         tps_ready = (own_report.tps_ready or 0) if own_counts else 0
+        tps_problem = (own_report.tps_problem or 0) if own_counts else 0
         kecamatan_total, kecamatan_reported = 1, int(own_counts)
         as_of = own_report.updated_at if own_report else None
     else:
         tps_ready = sum(row.figures.tps_ready for row in rows)
+        tps_problem = sum(row.figures.tps_problem for row in rows)
         kecamatan_total = sum(row.figures.kecamatan_total for row in rows)
         kecamatan_reported = sum(row.figures.kecamatan_reported for row in rows)
         as_of = max((rollup.computed_at for rollup in child_rollups.values()), default=None)
@@ -170,6 +173,7 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
         totals=Figures(
             tps_total=sum(row.figures.tps_total for row in rows),
             tps_ready=tps_ready,
+            tps_problem=tps_problem,
             kecamatan_total=kecamatan_total,
             kecamatan_reported=kecamatan_reported,
             has_own_report=own_counts,
@@ -180,10 +184,6 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
         zone=province_zone(region.code),
         as_of=as_of,
     )
-
-
-def region_tps_total(region: Region) -> int:
-    return TPS.objects.filter(is_active=True).within(region.code).count()
 
 
 def report_for_day(*, region: Region, day: dt.date) -> DailyReport | None:

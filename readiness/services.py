@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import rollups, sections, selectors
+from . import rollups, sections, selectors, tps
 from .models import (
     DailyReport,
     DailyReportVersion,
@@ -31,7 +31,7 @@ from .models import (
 )
 
 # The fields an officer writes; everything else on a report is kept by these services.
-REPORT_FIELDS = ("tps_ready", "situation", "note", "help_needed", "no_incidents")
+REPORT_FIELDS = ("situation", "note", "help_needed", "no_incidents")
 
 
 class ReportLocked(PermissionDenied):
@@ -90,7 +90,7 @@ def daily_report_save(
     report that was already submitted are kept in its history and rolled up again.
     """
     report = daily_report_draft(officer=officer, region=region, day=day)
-    changes = _apply(report, data, region=region)
+    changes = _apply(report, data)
     if not changes:
         return report
     _write(report, officer=officer, expected_version=expected_version)
@@ -136,7 +136,14 @@ def _submit(
     report: DailyReport, *, officer: User, data: Mapping[str, Any], expected_version: int | None
 ) -> DailyReport:
     region, day = report.region, report.day
-    changes = _apply(report, data, region=region)
+    changes = _apply(report, data)
+    if region.level == RegionLevel.KECAMATAN:
+        # The TPS figures are the TPS table as it stands at submission, never typed.
+        counts = tps.tps_counts(region_code=region.code)
+        for field, value in (("tps_ready", counts.ready), ("tps_problem", counts.problem)):
+            if getattr(report, field) != value:
+                changes[field] = [getattr(report, field), value]
+                setattr(report, field, value)
     problems = sections.submit_problems(report)
     if problems:
         raise ValidationError(problems)
@@ -244,16 +251,13 @@ def _required_reason(reason: str) -> str:
     return reason
 
 
-def _apply(report: DailyReport, data: Mapping[str, Any], *, region: Region) -> dict[str, list]:
+def _apply(report: DailyReport, data: Mapping[str, Any]) -> dict[str, list]:
     """Copy officer-written fields from `data` onto `report`; returns {field: [before, after]}."""
     changes = {}
     for field in REPORT_FIELDS:
         if field not in data:
             continue
         value = data[field]
-        if field == "tps_ready" and region.level != RegionLevel.KECAMATAN:
-            # Kab/kota and province TPS figures come from rollups, never from retyping.
-            value = None
         before = getattr(report, field)
         if before != value:
             changes[field] = [before, value]
@@ -270,6 +274,8 @@ def _write(report: DailyReport, *, officer: User, expected_version: int | None) 
         name: getattr(report, name)
         for name in (
             *REPORT_FIELDS,
+            "tps_ready",
+            "tps_problem",
             "status",
             "submitted_by",
             "submitted_at",

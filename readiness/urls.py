@@ -15,4 +15,8 @@ urlpatterns = [
     path("wilayah/<str:code>/", views.region_dashboard, name="region_dashboard"),
     path("wilayah/<str:code>/laporan/", views.daily_report, name="daily_report"),
     path("wilayah/<str:code>/laporan/tinjau/", views.report_review, name="report_review"),
+    path("wilayah/<str:code>/tps/", views.tps_table, name="tps_table"),
+    path("wilayah/<str:code>/tps/massal/", views.tps_bulk, name="tps_bulk"),
+    path("wilayah/<str:code>/tps/<int:tps_id>/", views.tps_row, name="tps_row"),
+    path("wilayah/<str:code>/tps/<int:tps_id>/riwayat/", views.tps_history, name="tps_history"),
 ]

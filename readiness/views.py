@@ -7,19 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 from kombu import Connection
 
-from . import access, selectors, services
-from .forms import DailyReportForm, ReviewForm
-from .models import Region, RegionLevel, Role
+from . import access, selectors, services, tps
+from .forms import DailyReportForm, ReviewForm, TPSFilterForm, TPSStatusForm
+from .models import Region, RegionLevel, Role, TPSReadiness
 
 REPORT_SAVED_EVENT = "report-saved"
+TPS_CHANGED_EVENT = "tps-changed"
 
 
 @login_required
@@ -70,16 +72,15 @@ def daily_report(request: HttpRequest, code: str) -> HttpResponse:
     region = access.region_for_officer_or_404(request.user, code)
     day = selectors.local_today(region.code)
     report = selectors.report_for_day(region=region, day=day)
-    form_kwargs = {"region": region, "tps_total": selectors.region_tps_total(region)}
 
     if request.method == "GET":
         initial = {"submission_key": uuid.uuid4(), "version": report.version if report else None}
         if report:
             initial |= {field: getattr(report, field) for field in services.REPORT_FIELDS}
-        form = DailyReportForm(initial=initial, **form_kwargs)
+        form = DailyReportForm(initial=initial)
         return _render_report_form(request, region, day, report, form)
 
-    form = DailyReportForm(request.POST, **form_kwargs)
+    form = DailyReportForm(request.POST)
     submitting = request.POST.get("action") == "submit"
     valid = form.is_valid()
     if not valid and submitting:
@@ -123,7 +124,7 @@ def daily_report(request: HttpRequest, code: str) -> HttpResponse:
     # Re-bind so that the page carries the new version for the next save.
     data = request.POST.copy()
     data["version"] = report.version
-    form = DailyReportForm(data, **form_kwargs)
+    form = DailyReportForm(data)
     form.is_valid()
     response = _render_report_form(
         request, region, day, report, form, saved="submitted" if submitting else "draft"
@@ -142,6 +143,9 @@ def _render_report_form(request, region, day, report, form, *, status=200, saved
         "history": selectors.report_history(report) if report else [],
         "deadline": deadline,
         "zone_label": selectors.zone_label(deadline.tzinfo),
+        "tps_counts": tps.tps_counts(region_code=region.code)
+        if region.level == RegionLevel.KECAMATAN
+        else None,
     }
     if request.htmx:
         # htmx swaps only 2xx answers: errors come back as 200 with the messages in the form.
@@ -225,3 +229,157 @@ def _check_broker(url: str) -> str:
     except Exception as exc:  # kombu raises different errors per transport
         return f"error: {exc.__class__.__name__}"
     return "ok"
+
+
+def _kecamatan_for_viewer_or_404(user, code: str) -> Region:
+    region = access.region_for_viewer_or_404(user, code)
+    if region.level != RegionLevel.KECAMATAN:
+        raise Http404
+    return region
+
+
+@login_required
+@require_GET
+def tps_table(request: HttpRequest, code: str) -> HttpResponse:
+    """The kecamatan's TPS with their status, filterable; its desk edits them inline."""
+    region = _kecamatan_for_viewer_or_404(request.user, code)
+    return _render_tps_table(request, region, filter_data=request.GET)
+
+
+def _render_tps_table(request: HttpRequest, region: Region, *, filter_data) -> HttpResponse:
+    desa_choices = list(
+        Region.objects.filter(parent=region, is_active=True).values_list("code", "name")
+    )
+    filters = TPSFilterForm(filter_data or None, desa_choices=desa_choices)
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    rows = tps.tps_rows(
+        region=region,
+        desa_code=wanted.get("desa", ""),
+        readiness=wanted.get("status", ""),
+        vulnerability=wanted.get("kerawanan", ""),
+    )
+    context = {
+        "region": region,
+        "rows": list(rows),
+        "filters": filters,
+        "filter_query": filters.data.urlencode() if filters.is_bound else "",
+        "counts": tps.tps_counts(region_code=region.code),
+        "can_edit": access.is_officer_of(request.user, region),
+        "status_form": TPSStatusForm(),
+    }
+    template = "readiness/tps_table.html#tps-table" if request.htmx else "readiness/tps_table.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tps_row(request: HttpRequest, code: str, tps_id: int) -> HttpResponse:
+    """Click-to-edit for one TPS: GET gives its edit form, POST saves and gives the row back."""
+    region = access.region_for_officer_or_404(request.user, code)
+    station = get_object_or_404(tps.tps_rows(region=region), pk=tps_id)
+    context = {"region": region, "row": station, "can_edit": True}
+    if request.method == "GET":
+        if request.GET.get("batal"):
+            return render(request, "readiness/tps_table.html#tps-row", context)
+        context["form"] = TPSStatusForm(initial=_status_initial(station))
+        return render(request, "readiness/tps_table.html#tps-row-edit", context)
+
+    form = TPSStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            tps.tps_status_set(
+                officer=request.user,
+                region=region,
+                tps_ids=[station.pk],
+                readiness=form.cleaned_data["readiness"],
+                problems=form.cleaned_data["problems"],
+                other_problem=form.cleaned_data["other_problem"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as refused:
+            _add_errors(form, refused)
+        else:
+            context["row"] = tps.tps_rows(region=region).get(pk=station.pk)
+            response = render(request, "readiness/tps_table.html#tps-row", context)
+            return trigger_client_event(response, TPS_CHANGED_EVENT)
+    context["form"] = form
+    status = 200 if request.htmx else 400
+    return render(request, "readiness/tps_table.html#tps-row-edit", context, status=status)
+
+
+@login_required
+@require_POST
+def tps_bulk(request: HttpRequest, code: str) -> HttpResponse:
+    """Apply one status to the ticked TPS ("mark these 12 TPS siap")."""
+    region = access.region_for_officer_or_404(request.user, code)
+    form = TPSStatusForm(
+        request.POST, tps_choices=tps.tps_rows(region=region).values_list("pk", flat=True)
+    )
+    if form.is_valid() and not form.cleaned_data["tps"]:
+        form.add_error("tps", _("Centang dulu TPS yang akan diubah."))
+    if form.is_valid():
+        try:
+            changed = tps.tps_status_set(
+                officer=request.user,
+                region=region,
+                tps_ids=form.cleaned_data["tps"],
+                readiness=form.cleaned_data["readiness"],
+                problems=form.cleaned_data["problems"],
+                other_problem=form.cleaned_data["other_problem"],
+                note=None,
+            )
+        except ValidationError as refused:
+            _add_errors(form, refused)
+        else:
+            messages.success(
+                request,
+                _("%(count)s TPS diubah menjadi %(status)s.")
+                % {"count": changed, "status": TPSReadiness(form.cleaned_data["readiness"]).label},
+            )
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    # The bulk form carries the table's filters, so the refreshed table keeps them.
+    filter_data = QueryDict(mutable=True)
+    for name in TPSFilterForm.base_fields:
+        if request.POST.get(name):
+            filter_data[name] = request.POST[name]
+    if request.htmx:
+        response = _render_tps_table(request, region, filter_data=filter_data)
+        return trigger_client_event(response, TPS_CHANGED_EVENT)
+    query = f"?{filter_data.urlencode()}" if filter_data else ""
+    return redirect(reverse("tps_table", args=[region.code]) + query)
+
+
+@login_required
+@require_GET
+def tps_history(request: HttpRequest, code: str, tps_id: int) -> HttpResponse:
+    region = _kecamatan_for_viewer_or_404(request.user, code)
+    station = get_object_or_404(tps.tps_rows(region=region), pk=tps_id)
+    return render(
+        request,
+        "readiness/tps_history.html",
+        {"region": region, "row": station, "history": tps.tps_status_history(station)},
+    )
+
+
+def _status_initial(station) -> dict:
+    status = getattr(station, "status", None)
+    if status is None:
+        return {"readiness": TPSReadiness.NOT_READY}
+    return {
+        "readiness": status.readiness,
+        "problems": status.problems,
+        "other_problem": status.other_problem,
+        "note": status.note,
+    }
+
+
+def _add_errors(form, refused: ValidationError) -> None:
+    if hasattr(refused, "error_dict"):
+        for field, errors in refused.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in refused.messages:
+            form.add_error(None, message)

@@ -7,3 +7,12 @@ class SecurityConfig(AppConfig):
 
     name = "security"
     verbose_name = _("Keamanan dan personel")
+
+    def ready(self) -> None:
+        # readiness never imports this app: the incidents section joins the report's
+        # submit checks through the section registry.
+        from readiness.sections import ReportSection, register
+
+        from .selectors import incidents_submit_problems
+
+        register(ReportSection(key="incidents", submit_problems=incidents_submit_problems))

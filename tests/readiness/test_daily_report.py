@@ -1,14 +1,23 @@
-"""The thin slice: an officer files today's report and the province page shows it."""
+"""The slice: an officer keeps the TPS table, files today's report, and the province sees it."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from readiness.models import DailyReport, DailyRollup
+from readiness.models import TPS, DailyReport, DailyRollup, TPSReadiness
 from readiness.selectors import local_today
+from readiness.tps import tps_status_set
 
 from ..factories import RegionFactory, TPSFactory
+
+
+def mark(officer, code: str, count: int, readiness=TPSReadiness.READY, **extra):
+    """Set the first `count` TPS of kecamatan `code` to `readiness`, as its officer."""
+    ids = list(TPS.objects.within(code).order_by("desa_id", "number").values_list("pk", flat=True))
+    tps_status_set(
+        officer=officer, region=officer.region, tps_ids=ids[:count], readiness=readiness, **extra
+    )
 
 
 def post_report(client, code="64.71.06", **data):
@@ -18,21 +27,24 @@ def post_report(client, code="64.71.06", **data):
     )
 
 
-def test_form_shows_the_tps_total(client, officer):
+def test_form_shows_the_tps_counts_from_the_table(client, officer):
+    mark(officer, "64.71.06", 2)
     client.force_login(officer)
     response = client.get(reverse("daily_report", args=["64.71.06"]))
     assert response.status_code == 200
-    assert "Dari 6 TPS aktif di kecamatan ini." in response.content.decode()
+    assert "TPS: 2 siap, 0 bermasalah, 4 belum siap dari 6." in response.content.decode()
 
 
 def test_posting_creates_one_report_and_a_second_post_updates_it(
     client, officer, django_capture_on_commit_callbacks
 ):
     client.force_login(officer)
+    mark(officer, "64.71.06", 2)
     with django_capture_on_commit_callbacks(execute=True):
-        first = post_report(client, tps_ready=2, note="Dua TPS siap")
+        first = post_report(client, note="Dua TPS siap")
+    mark(officer, "64.71.06", 5)
     with django_capture_on_commit_callbacks(execute=True):
-        second = post_report(client, tps_ready=5, note="Lima TPS siap")
+        second = post_report(client, note="Lima TPS siap")
 
     assert first.status_code == second.status_code == 302
     report = DailyReport.objects.get()
@@ -43,46 +55,49 @@ def test_posting_creates_one_report_and_a_second_post_updates_it(
 def test_province_page_shows_the_new_totals(
     client, officer, neighbour_officer, province_viewer, django_capture_on_commit_callbacks
 ):
+    mark(officer, "64.71.06", 4)
+    mark(officer, "64.71.06", 1, readiness=TPSReadiness.PROBLEM, problems=["bencana"])
+    mark(neighbour_officer, "64.71.01", 3)
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        post_report(client, tps_ready=4)
+        post_report(client)
     client.force_login(neighbour_officer)
     with django_capture_on_commit_callbacks(execute=True):
-        post_report(client, "64.71.01", tps_ready=3)
+        post_report(client, "64.71.01")
 
     client.force_login(province_viewer)
     page = client.get(reverse("region_dashboard", args=["64"])).content.decode()
     city = client.get(reverse("region_dashboard", args=["64.71"])).content.decode()
 
-    # Balikpapan: 4 + 3 of 12 TPS, both kecamatan reported; Samarinda: nothing yet.
-    assert _row(page, "64.71").count("7 / 12") == 1
-    assert "2 / 2" in _row(page, "64.71")
-    assert "0 / 2" in _row(page, "64.72")
-    assert "4 / 6" in _row(city, "64.71.06")
+    # 64.71.06: TPS 1 bermasalah, 2-4 siap (3); 64.71.01: 3 siap. Balikpapan 6 of 12.
+    assert "6 / 12" in _row(page, "64.71")
+    assert "2 / 2" in _row(page, "64.71")  # both kecamatan reported
+    assert "0 / 2" in _row(page, "64.72")  # Samarinda: nothing yet, but its TPS are counted
+    assert "3 / 6" in _row(city, "64.71.06")
     assert "3 / 6" in _row(city, "64.71.01")
     rollup = DailyRollup.objects.get(region_id="64", day=local_today("64"))
-    assert (rollup.tps_ready, rollup.tps_total, rollup.kecamatan_reported) == (7, 14, 2)
+    assert (rollup.tps_ready, rollup.tps_problem, rollup.tps_total, rollup.kecamatan_reported) == (
+        6,
+        1,
+        14,
+        2,
+    )
 
 
-def test_more_ready_than_registered_is_refused_in_indonesian(client, officer):
+def test_text_beyond_the_limit_is_refused_and_kept(client, officer):
     client.force_login(officer)
-    response = post_report(client, tps_ready=7, note="catatan yang tidak boleh hilang")
+    response = post_report(client, note="x" * 2001, help_needed="truk logistik")
     body = response.content.decode()
     assert response.status_code == 400
-    assert "tidak boleh melebihi jumlah TPS aktif (6)" in body
-    assert "catatan yang tidak boleh hilang" in body  # what was typed is kept
+    assert "Paling banyak 2000 karakter." in body
+    assert "truk logistik" in body  # what was typed is kept
     assert not DailyReport.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [("-1", "tidak boleh negatif"), ("dua", "bilangan bulat"), ("", "Isi jumlah TPS")],
-)
-def test_bad_numbers_are_refused(client, officer, value, message):
+def test_unknown_situation_is_refused(client, officer):
     client.force_login(officer)
-    response = post_report(client, tps_ready=value)
+    response = post_report(client, situation="genting")
     assert response.status_code == 400
-    assert message in response.content.decode()
     assert not DailyReport.objects.exists()
 
 
@@ -93,7 +108,7 @@ def test_htmx_post_gets_the_form_fragment_and_an_event(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("daily_report", args=["64.71.06"]),
-            {"tps_ready": 1, "action": "submit", "no_incidents": "on"},
+            {"action": "submit", "no_incidents": "on"},
             headers={"HX-Request": "true"},
         )
     body = response.content.decode()
@@ -104,30 +119,31 @@ def test_htmx_post_gets_the_form_fragment_and_an_event(
     assert "Laporan hari ini terkirim." in body
 
 
-def test_htmx_post_with_errors_returns_the_fragment_without_event(client, officer):
+def test_htmx_submit_with_errors_returns_the_fragment_without_event(client, officer):
     client.force_login(officer)
     response = client.post(
         reverse("daily_report", args=["64.71.06"]),
-        {"tps_ready": 99, "action": "submit"},
+        {"note": "x" * 2001, "action": "submit"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200  # htmx swaps 2xx only: the errors must be shown
     assert "HX-Trigger" not in response.headers
-    assert "tidak boleh melebihi" in response.content.decode()
+    assert "Paling banyak 2000 karakter." in response.content.decode()
 
 
-def test_kabkota_desk_files_a_note_without_tps_figures(
+def test_kabkota_desk_files_a_narrative_without_tps_figures(
     client, city_officer, django_capture_on_commit_callbacks
 ):
     client.force_login(city_officer)
     form_page = client.get(reverse("daily_report", args=["64.71"])).content.decode()
-    assert 'name="tps_ready"' not in form_page
+    assert "tps-counts" not in form_page
 
     with django_capture_on_commit_callbacks(execute=True):
-        post_report(client, "64.71", tps_ready=999, note="Rakor Forkopimda selesai")
+        post_report(client, "64.71", situation="waspada", note="Rakor Forkopimda selesai")
 
     report = DailyReport.objects.get(region_id="64.71")
     assert report.tps_ready is None
+    assert report.situation == "waspada"
     assert DailyRollup.objects.get(region_id="64.71", day=report.day).has_own_report
 
 
@@ -146,7 +162,7 @@ def test_officer_home_shows_whether_today_is_filed(
     page = client.get(reverse("region_dashboard", args=["64.71.06"])).content.decode()
     assert "Belum dikirim." in page
     with django_capture_on_commit_callbacks(execute=True):
-        post_report(client, tps_ready=1)
+        post_report(client)
     page = client.get(reverse("region_dashboard", args=["64.71.06"])).content.decode()
     assert "Terkirim pukul" in page and "WITA" in page
 
@@ -176,6 +192,25 @@ def test_province_page_queries_do_not_grow_with_children(client, province_viewer
         kecamatan = RegionFactory(code=f"{kab.code}.01")
         desa = RegionFactory(code=f"{kecamatan.code}.2001")
         TPSFactory(desa=desa, number=1)
+    assert queries_for_page() == before
+
+
+@pytest.mark.parametrize("code", ["64.71.06"])
+def test_report_page_queries_do_not_grow_with_tps(client, officer, tree, code):
+    client.force_login(officer)
+    url = reverse("daily_report", args=[code])
+    client.get(url)
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries_for_page()
+    TPS.objects.bulk_create(
+        TPS(desa=tree["64.71.06.1001"], number=number, dpt_male=200, dpt_female=200)
+        for number in range(10, 310)
+    )
     assert queries_for_page() == before
 
 

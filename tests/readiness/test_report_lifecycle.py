@@ -36,31 +36,33 @@ def test_draft_save_keeps_fields_without_submitting(officer, tree, day):
         officer=officer,
         region=tree["64.71.06"],
         day=day,
-        data={"tps_ready": 2},
+        data={"note": "v2"},
         expected_version=None,
     )
     assert report.status == ReportStatus.DRAFT
     assert report.submitted_at is None
-    assert DailyReport.objects.get().tps_ready == 2
+    assert DailyReport.objects.get().note == "v2"
     assert not DailyReportVersion.objects.exists()  # drafts are not history yet
 
 
 def test_submission_before_deadline_is_on_time_and_recorded(officer, tree, day):
-    report = submit(officer, tree, day, tps_ready=3)
+    report = submit(officer, tree, day, note="v3")
     assert report.status == ReportStatus.SUBMITTED
     assert report.is_late is (timezone.now() > _deadline(day))
     step = report.versions.get()
-    assert (step.action, step.changed_by, step.changes["tps_ready"]) == (
+    assert (step.action, step.changed_by, step.changes["note"]) == (
         ReportAction.SUBMITTED,
         officer,
-        [None, 3],
+        ["", "v3"],
     )
+    assert step.changes["tps_ready"] == [None, 0]  # counted from the TPS table
+    assert step.changes["status"] == ["draft", "submitted"]
 
 
 def test_submission_after_deadline_is_accepted_and_marked_late(officer, tree, day):
     # A deadline that has passed for sure: midnight local time.
     Contest.objects.update(daily_deadline=dt.time(0, 0))
-    report = submit(officer, tree, day, tps_ready=3)
+    report = submit(officer, tree, day, note="v3")
     assert report.status == ReportStatus.SUBMITTED
     assert report.is_late
 
@@ -71,29 +73,29 @@ def test_replayed_submission_key_returns_the_first_result(officer, tree, day):
         officer=officer,
         region=tree["64.71.06"],
         day=day,
-        data={"tps_ready": 1, "no_incidents": True},
+        data={"note": "v1", "no_incidents": True},
         submission_key=key,
     )
     replay = services.daily_report_submit(
         officer=officer,
         region=tree["64.71.06"],
         day=day,
-        data={"tps_ready": 6, "no_incidents": True},
+        data={"note": "v6", "no_incidents": True},
         submission_key=key,
     )
     assert replay.pk == first.pk
-    assert DailyReport.objects.get().tps_ready == 1
+    assert DailyReport.objects.get().note == "v1"
     assert DailyReportVersion.objects.count() == 1
 
 
 def test_save_based_on_an_old_version_is_refused_with_who_and_when(officer, tree, day):
-    report = submit(officer, tree, day, tps_ready=1)
+    report = submit(officer, tree, day, note="v1")
     stale_version = report.version
     services.daily_report_save(
         officer=officer,
         region=tree["64.71.06"],
         day=day,
-        data={"tps_ready": 2},
+        data={"note": "v2"},
         expected_version=stale_version,
     )
     with pytest.raises(services.ReportConflict) as refused:
@@ -101,19 +103,19 @@ def test_save_based_on_an_old_version_is_refused_with_who_and_when(officer, tree
             officer=officer,
             region=tree["64.71.06"],
             day=day,
-            data={"tps_ready": 5},
+            data={"note": "v5"},
             expected_version=stale_version,
         )
     assert "sudah disimpan oleh" in str(refused.value)
     assert refused.value.saved_by == officer
-    assert DailyReport.objects.get().tps_ready == 2
+    assert DailyReport.objects.get().note == "v2"
 
 
 def test_parent_desk_returns_then_verifies_and_only_it_reopens(
     officer, city_officer, tree, day, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        report = submit(officer, tree, day, tps_ready=4)
+        report = submit(officer, tree, day, note="v4")
     assert DailyRollup.objects.get(region_id="64.71.06", day=day).has_own_report
 
     with pytest.raises(ValidationError):
@@ -124,14 +126,14 @@ def test_parent_desk_returns_then_verifies_and_only_it_reopens(
         )
     assert returned.status == ReportStatus.RETURNED
     # A returned report stops counting until it is submitted again.
-    assert not DailyRollup.objects.get(region_id="64.71.06", day=day).has_own_report
+    assert not DailyRollup.objects.filter(region_id="64.71.06", has_own_report=True).exists()
 
-    resubmitted = submit(officer, tree, day, tps_ready=5)
+    resubmitted = submit(officer, tree, day, note="v5")
     verified = services.daily_report_verify(reviewer=city_officer, report=resubmitted)
     assert verified.status == ReportStatus.VERIFIED
 
     with pytest.raises(services.ReportLocked):
-        submit(officer, tree, day, tps_ready=6)
+        submit(officer, tree, day, note="v6")
     with pytest.raises(PermissionDenied):
         services.daily_report_reopen(reviewer=officer, report=verified, reason="saya mau ubah")
 
@@ -146,7 +148,7 @@ def test_parent_desk_returns_then_verifies_and_only_it_reopens(
 def test_neighbour_and_province_cannot_review(
     officer, neighbour_officer, province_viewer, tree, day
 ):
-    report = submit(officer, tree, day, tps_ready=4)
+    report = submit(officer, tree, day, note="v4")
     for outsider in (neighbour_officer, province_viewer):
         with pytest.raises(PermissionDenied):
             services.daily_report_verify(reviewer=outsider, report=report)
@@ -154,41 +156,45 @@ def test_neighbour_and_province_cannot_review(
 
 def test_day_outside_every_reporting_period_is_refused(officer, tree):
     with pytest.raises(ValidationError, match="di luar periode laporan"):
-        submit(officer, tree, dt.date(2020, 1, 1), tps_ready=1)
+        submit(officer, tree, dt.date(2020, 1, 1), note="v1")
     assert not DailyReport.objects.exists()
 
 
-def test_draft_does_not_count_in_rollups(officer, tree, day, django_capture_on_commit_callbacks):
+def test_draft_does_not_count_in_rollups(
+    officer, neighbour_officer, tree, day, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.daily_report_save(
             officer=officer,
             region=tree["64.71.06"],
             day=day,
-            data={"tps_ready": 6},
+            data={"note": "v6"},
             expected_version=None,
         )
-        submit_neighbour = DailyReport.objects.count()
-    assert submit_neighbour == 1
-    assert not DailyRollup.objects.filter(region_id="64", day=day, tps_ready__gt=0).exists()
+        services.daily_report_submit(
+            officer=neighbour_officer, region=tree["64.71.01"], day=day, data={"no_incidents": True}
+        )
+    city = DailyRollup.objects.get(region_id="64.71", day=day)
+    assert city.kecamatan_reported == 1  # the neighbour's submission, not the draft
+    assert not DailyRollup.objects.filter(region_id="64.71.06", has_own_report=True).exists()
 
 
 # --- views ---
 
 
 def test_conflicting_save_in_the_browser_keeps_the_typed_input(client, officer, tree, day):
-    report = submit(officer, tree, day, tps_ready=1)
+    report = submit(officer, tree, day, note="v1")
     services.daily_report_save(
         officer=officer,
         region=tree["64.71.06"],
         day=day,
-        data={"tps_ready": 2},
+        data={"note": "v2"},
         expected_version=report.version,
     )
     client.force_login(officer)
     response = client.post(
         reverse("daily_report", args=["64.71.06"]),
         {
-            "tps_ready": 5,
             "note": "isian kedua",
             "version": report.version,
             "action": "submit",
@@ -199,30 +205,30 @@ def test_conflicting_save_in_the_browser_keeps_the_typed_input(client, officer, 
     assert response.status_code == 409
     assert "sudah disimpan oleh" in body
     assert "isian kedua" in body
-    assert DailyReport.objects.get().tps_ready == 2
+    assert DailyReport.objects.get().note == "v2"
 
 
 def test_autosave_keeps_valid_fields_when_another_is_wrong(client, officer, tree):
     client.force_login(officer)
     response = client.post(
         reverse("daily_report", args=["64.71.06"]),
-        {"tps_ready": "-3", "note": "Banjir di Klandasan Ilir"},
+        {"help_needed": "x" * 2001, "note": "Banjir di Klandasan Ilir"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    assert "tidak boleh negatif" in response.content.decode()
+    assert "Paling banyak 2000 karakter." in response.content.decode()
     report = DailyReport.objects.get()
-    assert (report.status, report.note, report.tps_ready) == (
+    assert (report.status, report.note, report.help_needed) == (
         "draft",
         "Banjir di Klandasan Ilir",
-        None,
+        "",
     )
 
 
 def test_returned_report_shows_the_reason_on_the_officer_home(
     client, officer, city_officer, tree, day
 ):
-    report = submit(officer, tree, day, tps_ready=4)
+    report = submit(officer, tree, day, note="v4")
     services.daily_report_return(
         reviewer=city_officer, report=report, reason="Lengkapi catatan banjir"
     )
@@ -232,7 +238,7 @@ def test_returned_report_shows_the_reason_on_the_officer_home(
 
 
 def test_review_page_for_parent_desk(client, officer, city_officer, province_viewer, tree, day):
-    submit(officer, tree, day, tps_ready=4)
+    submit(officer, tree, day, note="v4")
     url = reverse("report_review", args=["64.71.06"])
 
     client.force_login(province_viewer)
