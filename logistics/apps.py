@@ -7,3 +7,12 @@ class LogisticsConfig(AppConfig):
 
     name = "logistics"
     verbose_name = _("Logistik")
+
+    def ready(self) -> None:
+        from readiness import sections
+
+        from .selectors import logistics_submit_problems
+
+        sections.register(
+            sections.ReportSection(key="logistics", submit_problems=logistics_submit_problems)
+        )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("readiness.urls")),
+    path("", include("logistics.urls")),
     path("", include("security.urls")),
 ]

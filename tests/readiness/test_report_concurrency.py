@@ -44,7 +44,7 @@ def run_together(*calls):
 def test_two_saves_of_the_same_version_one_wins_one_is_refused(postgresql, officer, tree):
     region, day = tree["64.71.06"], local_today("64.71.06")
     report = services.daily_report_submit(
-        officer=officer, region=region, day=day, data={"tps_ready": 1, "no_incidents": True}
+        officer=officer, region=region, day=day, data={"note": "pertama", "no_incidents": True}
     )
 
     def save(value):
@@ -52,18 +52,18 @@ def test_two_saves_of_the_same_version_one_wins_one_is_refused(postgresql, offic
             officer=officer,
             region=region,
             day=day,
-            data={"tps_ready": value},
+            data={"note": value},
             expected_version=report.version,
         )
 
-    outcomes = run_together(save(4), save(5))
+    outcomes = run_together(save("dari desk A"), save("dari desk B"))
 
     kinds = sorted(kind for kind, _ in outcomes)
     assert kinds == ["error", "ok"], outcomes
     refused = next(value for kind, value in outcomes if kind == "error")
     assert isinstance(refused, services.ReportConflict)
     winner = next(value for kind, value in outcomes if kind == "ok")
-    assert DailyReport.objects.get().tps_ready == winner.tps_ready
+    assert DailyReport.objects.get().note == winner.note
 
 
 def test_a_double_submit_with_one_key_files_once(postgresql, officer, tree):

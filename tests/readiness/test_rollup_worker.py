@@ -10,8 +10,9 @@ from django.db import connections
 from django.urls import reverse
 
 from pilkada_desk.celery import app as celery_app
-from readiness.models import DailyRollup
+from readiness.models import TPS, DailyRollup
 from readiness.selectors import local_today
+from readiness.tps import tps_status_set
 
 
 @pytest.fixture
@@ -51,11 +52,15 @@ def test_report_is_rolled_up_by_the_worker_not_inline(
     client, officer, province_viewer, real_worker
 ):
     _worker, runs = real_worker
+    stations = TPS.objects.within("64.71.06").values_list("pk", flat=True)
+    tps_status_set(
+        officer=officer, region=officer.region, tps_ids=list(stations[:5]), readiness="siap"
+    )
     client.force_login(officer)
 
     response = client.post(
         reverse("daily_report", args=["64.71.06"]),
-        {"tps_ready": 5, "action": "submit", "no_incidents": "on"},
+        {"action": "submit", "no_incidents": "on"},
     )
     assert response.status_code == 302
 

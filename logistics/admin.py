@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import LogisticsItem
+
+
+@admin.register(LogisticsItem)
+class LogisticsItemAdmin(admin.ModelAdmin):
+    """The catalogue. Required quantities follow from these rules; nobody types them."""
+
+    list_display = ["name", "code", "unit", "rule", "parameter", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    list_filter = ["rule", "is_active"]
+    search_fields = ["code", "name"]
+    prepopulated_fields = {"code": ["name"]}
+    fields = ["name", "code", "unit", "rule", "parameter", "note", "sort_order", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Forms and error messages address figures by code; renaming it would orphan a typed
+        # but not yet saved form. The name stays editable.
+        return ["code"] if obj else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
