@@ -14,5 +14,12 @@ class LogisticsConfig(AppConfig):
         from .selectors import logistics_submit_problems
 
         sections.register(
-            sections.ReportSection(key="logistics", submit_problems=logistics_submit_problems)
+            sections.ReportSection(
+                key="logistics",
+                submit_problems=logistics_submit_problems,
+                title=_("Logistik"),
+                url_name="logistics_report",
+                order=10,
+                levels=(2, 3),  # kab/kota warehouse stage; kecamatan the PPK → TPS chain
+            )
         )

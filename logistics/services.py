@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from readiness import codes
 from readiness.models import DailyReport, Role, User
-from readiness.services import ReportLocked
+from readiness.services import ReportLocked, daily_report_section_saved
 
 from .models import (
     FIELD_LABELS,
@@ -89,14 +89,32 @@ def logistics_lines_save(
         for code, values in lines.items()
     ]
     with transaction.atomic():
-        current = DailyReport.objects.select_for_update().only("status").get(pk=report.pk)
+        current = DailyReport.objects.select_for_update().get(pk=report.pk)
         if current.is_locked:
             raise ReportLocked(_("Laporan ini sudah diverifikasi dan tidak dapat diubah."))
+        before = {
+            line.item.code: {field: getattr(line, field) for field in QUANTITY_FIELDS}
+            for line in LogisticsLine.objects.filter(
+                report=report, item__code__in=list(lines)
+            ).select_related("item")
+        }
+        changes = {
+            f"{row.item.code}.{field}": [
+                before.get(row.item.code, {}).get(field),
+                getattr(row, field),
+            ]
+            for row in rows
+            for field in QUANTITY_FIELDS
+            if before.get(row.item.code, {}).get(field) != getattr(row, field)
+        }
         LogisticsLine.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["report", "item"],
             update_fields=[*QUANTITY_FIELDS, "updated_by", "updated_at"],
+        )
+        daily_report_section_saved(
+            officer=officer, report=current, section="logistik", changes=changes
         )
         return list(
             LogisticsLine.objects.filter(report=report, item__code__in=list(lines))

@@ -14,11 +14,21 @@ if TYPE_CHECKING:
     from .models import DailyReport
 
 
+def _nothing_blocks(report: DailyReport) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True)
 class ReportSection:
     key: str
     # Problems that keep the report from being submitted, in Bahasa Indonesia; [] when ready.
-    submit_problems: Callable[[DailyReport], list[str]]
+    submit_problems: Callable[[DailyReport], list[str]] = _nothing_blocks
+    # Shown on the report page as a link to the section's own page (reversed with the code).
+    title: str = ""
+    url_name: str = ""
+    order: int = 100
+    # Region levels whose desks fill the section (1 provinsi, 2 kab/kota, 3 kecamatan).
+    levels: tuple[int, ...] = (1, 2, 3)
 
 
 _sections: dict[str, ReportSection] = {}
@@ -29,8 +39,13 @@ def register(section: ReportSection) -> None:
 
 
 def registered() -> list[ReportSection]:
-    return list(_sections.values())
+    return sorted(_sections.values(), key=lambda section: (section.order, section.key))
 
 
 def submit_problems(report: DailyReport) -> list[str]:
     return [problem for section in registered() for problem in section.submit_problems(report)]
+
+
+def linked_for_level(level: int) -> list[ReportSection]:
+    """The sections with a page of their own that a desk of `level` fills."""
+    return [section for section in registered() if section.url_name and level in section.levels]

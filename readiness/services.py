@@ -163,6 +163,35 @@ def _submit(
 
 
 @transaction.atomic
+def daily_report_section_saved(
+    *, officer: User, report: DailyReport, section: str, changes: Mapping[str, list]
+) -> None:
+    """Tell the report that a section owned by another app (logistics, personnel, indicators)
+    changed its lines: the report's version moves on (so an open form based on the old one is
+    refused), a submitted report keeps the change in its history, and a counted report is
+    rolled up again. Call it inside the section's own transaction, with
+    {line: [before, after]} for what actually changed.
+    """
+    if not changes:
+        return
+    report.updated_by = officer
+    report.updated_at = timezone.now()
+    DailyReport.objects.filter(pk=report.pk).update(
+        version=F("version") + 1, updated_by=officer, updated_at=report.updated_at
+    )
+    report.refresh_from_db(fields=["version", "status"])
+    if report.status != ReportStatus.DRAFT:
+        _record(
+            report,
+            ReportAction.SAVED,
+            officer,
+            {f"{section}.{line}": pair for line, pair in changes.items()},
+        )
+    if report.counts:
+        rollups.rollup_enqueue(region_code=report.region_id, day=report.day)
+
+
+@transaction.atomic
 def daily_report_return(*, reviewer: User, report: DailyReport, reason: str) -> DailyReport:
     """The parent desk sends a submitted report back with a reason; it stops counting."""
     return _review(

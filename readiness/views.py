@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 from kombu import Connection
 
-from . import access, selectors, services, tps
+from . import access, sections, selectors, services, tps
 from .forms import DailyReportForm, ReviewForm, TPSFilterForm, TPSStatusForm
 from .models import Region, RegionLevel, Role, TPSReadiness
 
@@ -143,6 +143,7 @@ def _render_report_form(request, region, day, report, form, *, status=200, saved
         "history": selectors.report_history(report) if report else [],
         "deadline": deadline,
         "zone_label": selectors.zone_label(deadline.tzinfo),
+        "sections": sections.linked_for_level(region.level),
         "tps_counts": tps.tps_counts(region_code=region.code)
         if region.level == RegionLevel.KECAMATAN
         else None,

@@ -15,4 +15,17 @@ class SecurityConfig(AppConfig):
 
         from .selectors import incidents_submit_problems
 
-        register(ReportSection(key="incidents", submit_problems=incidents_submit_problems))
+        register(
+            ReportSection(
+                key="personnel", title=_("Personel"), url_name="personnel_report", order=20
+            )
+        )
+        register(
+            ReportSection(
+                key="incidents",
+                submit_problems=incidents_submit_problems,
+                title=_("Insiden"),
+                url_name="incident_list",
+                order=30,
+            )
+        )

@@ -78,7 +78,7 @@ def personnel_lines_save(
     `readiness.services.ReportLocked`. Figures must be whole numbers, not negative, and not above
     the plausible maximum for the region (`selectors.plausible_maximum`).
     """
-    from readiness.services import ReportLocked
+    from readiness.services import ReportLocked, daily_report_section_saved
 
     if officer.role != Role.OFFICER or officer.region_id != report.region_id:
         raise PermissionDenied("Hanya petugas desk wilayah ini yang dapat mengisi personelnya.")
@@ -119,6 +119,23 @@ def personnel_lines_save(
             for code, counts in lines.items()
             if counts is not None
         ]
+        before = {
+            line.category.code: (line.ready, line.unavailable_sick, line.unavailable_absent)
+            for line in PersonnelLine.objects.filter(
+                report=locked, category__code__in=list(lines)
+            ).select_related("category")
+        }
+        after = {
+            code: (counts.ready, counts.unavailable_sick, counts.unavailable_absent)
+            if counts is not None
+            else None
+            for code, counts in lines.items()
+        }
+        changes = {
+            code: [_plain_counts(before.get(code)), _plain_counts(after[code])]
+            for code in lines
+            if before.get(code) != after[code]
+        }
         dropped = [categories[code].pk for code, counts in lines.items() if counts is None]
         if dropped:
             PersonnelLine.objects.filter(report=locked, category_id__in=dropped).delete()
@@ -129,7 +146,15 @@ def personnel_lines_save(
                 unique_fields=["report", "category"],
                 update_fields=["ready", "unavailable_sick", "unavailable_absent"],
             )
+        daily_report_section_saved(
+            officer=officer, report=locked, section="personel", changes=changes
+        )
     return list(PersonnelLine.objects.filter(report=report).select_related("category"))
+
+
+def _plain_counts(counts: tuple[int, int, int] | None) -> str | None:
+    """A line as the report history shows it: "siap/sakit/absen"."""
+    return None if counts is None else "/".join(str(number) for number in counts)
 
 
 def _check_counts(

@@ -217,3 +217,20 @@ def test_report_page_queries_do_not_grow_with_tps(client, officer, tree, code):
 def _row(html: str, code: str) -> str:
     start = html.index(f'data-code="{code}"')
     return html[start : html.index("</tr>", start)]
+
+
+def test_report_page_links_the_sections_a_desk_of_its_level_fills(client, officer, tree):
+    from readiness.models import Role
+
+    from ..factories import UserFactory
+
+    client.force_login(officer)
+    kecamatan_page = client.get(reverse("daily_report", args=["64.71.06"])).content.decode()
+    for url_name in ("tps_table", "logistics_report", "personnel_report", "incident_list"):
+        assert reverse(url_name, args=["64.71.06"]) in kecamatan_page, url_name
+
+    province_desk = UserFactory(username="desk.kaltim", role=Role.OFFICER, region=tree["64"])
+    client.force_login(province_desk)
+    province_page = client.get(reverse("daily_report", args=["64"])).content.decode()
+    assert reverse("personnel_report", args=["64"]) in province_page
+    assert reverse("logistics_report", args=["64"]) not in province_page

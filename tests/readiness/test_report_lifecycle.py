@@ -260,3 +260,39 @@ def _deadline(day):
     from readiness.selectors import report_deadline
 
     return report_deadline(region_code="64.71.06", day=day)
+
+
+def test_section_change_moves_the_version_and_is_history_once_submitted(officer, tree, day):
+    draft = services.daily_report_draft(officer=officer, region=tree["64.71.06"], day=day)
+    services.daily_report_section_saved(
+        officer=officer, report=draft, section="logistik", changes={"bilik.received_ppk": [None, 4]}
+    )
+    draft.refresh_from_db()
+    assert draft.version == 2
+    assert not draft.versions.exists()  # a draft has no history yet
+
+    report = submit(officer, tree, day, note="kirim")
+    services.daily_report_section_saved(
+        officer=officer, report=report, section="logistik", changes={"bilik.received_ppk": [4, 8]}
+    )
+    step = report.versions.order_by("-version").first()
+    assert (step.action, step.changes) == ("saved", {"logistik.bilik.received_ppk": [4, 8]})
+
+    # A form opened before the section change is now stale.
+    with pytest.raises(services.ReportConflict):
+        services.daily_report_save(
+            officer=officer,
+            region=tree["64.71.06"],
+            day=day,
+            data={"note": "lama"},
+            expected_version=report.version - 1,
+        )
+
+
+def test_section_without_changes_leaves_the_report_alone(officer, tree, day):
+    report = submit(officer, tree, day, note="kirim")
+    services.daily_report_section_saved(
+        officer=officer, report=report, section="logistik", changes={}
+    )
+    report.refresh_from_db()
+    assert report.versions.count() == 1
