@@ -44,6 +44,29 @@ class DailyReportForm(forms.Form):
         }
 
 
+class ReportDayForm(forms.Form):
+    """Which day a report is for: today by default, or a missed earlier day — never the future."""
+
+    tanggal = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Tanggal tidak dikenal; gunakan format TTTT-BB-HH.")},
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_tanggal(self):
+        day = self.cleaned_data["tanggal"] or self.today
+        if day > self.today:
+            raise forms.ValidationError(
+                _("Laporan untuk tanggal yang belum tiba (%(day)s) tidak dapat diisi."),
+                params={"day": day.strftime("%d-%m-%Y")},
+            )
+        return day
+
+
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(
         choices=[

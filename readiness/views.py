@@ -17,7 +17,7 @@ from django_htmx.http import trigger_client_event
 from kombu import Connection
 
 from . import access, sections, selectors, services, tps
-from .forms import DailyReportForm, ReviewForm, TPSFilterForm, TPSStatusForm
+from .forms import DailyReportForm, ReportDayForm, ReviewForm, TPSFilterForm, TPSStatusForm
 from .models import Region, RegionLevel, Role, TPSReadiness
 
 REPORT_SAVED_EVENT = "report-saved"
@@ -68,9 +68,18 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def daily_report(request: HttpRequest, code: str) -> HttpResponse:
-    """The officer's form for today's report: autosaved as a draft, then submitted."""
+    """The officer's form for a day's report (today unless ?tanggal= names a missed day):
+    autosaved as a draft, then submitted."""
     region = access.region_for_officer_or_404(request.user, code)
-    day = selectors.local_today(region.code)
+    day_form = ReportDayForm(request.GET, today=selectors.local_today(region.code))
+    if not day_form.is_valid():
+        return render(
+            request,
+            "readiness/report_day_refused.html",
+            {"region": region, "errors": day_form.errors["tanggal"]},
+            status=400,
+        )
+    day = day_form.cleaned_data["tanggal"]
     report = selectors.report_for_day(region=region, day=day)
 
     if request.method == "GET":
@@ -144,6 +153,9 @@ def _render_report_form(request, region, day, report, form, *, status=200, saved
         "deadline": deadline,
         "zone_label": selectors.zone_label(deadline.tzinfo),
         "sections": sections.linked_for_level(region.level),
+        "is_today": day == selectors.local_today(region.code),
+        "form_action": reverse("daily_report", args=[region.code])
+        + ("" if day == selectors.local_today(region.code) else f"?tanggal={day.isoformat()}"),
         "tps_counts": tps.tps_counts(region_code=region.code)
         if region.level == RegionLevel.KECAMATAN
         else None,

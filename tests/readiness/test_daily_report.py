@@ -234,3 +234,42 @@ def test_report_page_links_the_sections_a_desk_of_its_level_fills(client, office
     province_page = client.get(reverse("daily_report", args=["64"])).content.decode()
     assert reverse("personnel_report", args=["64"]) in province_page
     assert reverse("logistics_report", args=["64"]) not in province_page
+
+
+def test_a_missed_earlier_day_can_be_filed_and_is_late(
+    client, officer, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    yesterday = local_today("64.71.06") - dt.timedelta(days=1)
+    client.force_login(officer)
+    url = reverse("daily_report", args=["64.71.06"]) + f"?tanggal={yesterday.isoformat()}"
+    page = client.get(url).content.decode()
+    assert f'action="{url}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "submit", "no_incidents": "on"})
+    assert response.status_code == 302
+    report = DailyReport.objects.get()
+    assert (report.day, report.is_late) == (yesterday, True)
+
+
+@pytest.mark.parametrize(
+    ("tanggal", "message"),
+    [("2099-01-01", "belum tiba"), ("kemarin", "format TTTT-BB-HH")],
+)
+def test_future_or_unreadable_days_are_refused(client, officer, tanggal, message):
+    client.force_login(officer)
+    url = reverse("daily_report", args=["64.71.06"]) + f"?tanggal={tanggal}"
+    for response in (client.get(url), client.post(url, {"action": "submit"})):
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not DailyReport.objects.exists()
+
+
+def test_a_day_outside_the_reporting_period_is_refused(client, officer):
+    client.force_login(officer)
+    url = reverse("daily_report", args=["64.71.06"]) + "?tanggal=2020-01-01"
+    response = client.post(url, {"action": "submit", "no_incidents": "on"})
+    assert response.status_code == 400
+    assert "di luar periode laporan" in response.content.decode()
+    assert not DailyReport.objects.exists()
