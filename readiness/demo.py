@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from . import codes, rollups
+from . import codes, rollups, signals
 from .models import (
     TPS,
     Contest,
@@ -203,6 +203,7 @@ def demo_seed(*, today: dt.date) -> DemoSummary:
     voting_day = today + dt.timedelta(days=DAYS_TO_VOTING)
     _seed_contests(voting_day)
     report_count = _seed_reports(rng, today=today, users=users)
+    signals.demo_seeded.send(sender=demo_seed, today=today, province_code=PROVINCE[0])
     for offset in range(REPORTED_DAYS + 1):
         rollups.rollup_rebuild_day(day=today - dt.timedelta(days=offset), within=PROVINCE[0])
     return DemoSummary(
