@@ -72,7 +72,7 @@ class LazyChromium:
     def __init__(self, executable: Path, base_url: str):
         self.executable = executable
         self.base_url = base_url
-        self._manager = None
+        self._playwright = None
         self._browser = None
         self._contexts: list = []
         self._previous_async_unsafe: str | None = None
@@ -96,10 +96,9 @@ class LazyChromium:
 
         self._previous_async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        self._manager = sync_playwright()
-        playwright = self._manager.start()
+        self._playwright = sync_playwright().start()
         expect.set_options(timeout=TIMEOUT_MS)
-        self._browser = playwright.chromium.launch(
+        self._browser = self._playwright.chromium.launch(
             executable_path=str(self.executable),
             headless=True,
             args=CHROMIUM_ARGS,
@@ -107,7 +106,7 @@ class LazyChromium:
         )
 
     def stop(self) -> None:
-        if self._manager is None:
+        if self._playwright is None:
             return
         try:
             for context in self._contexts:
@@ -115,8 +114,8 @@ class LazyChromium:
             if self._browser is not None:
                 self._browser.close()
         finally:
-            self._manager.__exit__(None, None, None)
-            self._manager = None
+            self._playwright.stop()
+            self._playwright = None
             if self._previous_async_unsafe is None:
                 os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
             else:

@@ -1,9 +1,13 @@
-"""A kecamatan desk files today's report in the browser; the Sekda sees it on the province page.
+"""A kecamatan desk reports its ready TPS in the browser; the Sekda sees them on the province page.
 
 Runs against the demo desk (readiness.demo) on pytest-django's live server, with two separate
-browser contexts, so the two people share nothing but the server. Celery runs eagerly in tests
-and the rollup is enqueued with transaction.on_commit, which fires for real here (live_server
-is transactional): the province page must show the figure as soon as the form says it is saved.
+browser contexts, so the two people share nothing but the server.
+
+The officer of kecamatan Balikpapan Kota (64.71.06) marks every TPS of one kelurahan *siap* in
+the TPS table, then submits today's report, which copies the table's count (N TPS siap). Celery
+runs eagerly in tests and the rollup is enqueued with transaction.on_commit, which fires for real
+here (live_server is transactional): the Sekda's province page must include N as soon as the
+form says the report is sent, and the kota page must show "N / total" for the kecamatan.
 """
 
 from __future__ import annotations
@@ -12,18 +16,19 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from readiness import demo, selectors
-from readiness.models import TPS, DailyReport, DailyRollup, Region, RegionLevel
+from readiness import demo, tps
+from readiness.models import TPS, DailyReport, DailyRollup, Region, TPSReadiness
+from security.selectors import incidents_on_day
 
 PROVINCE = "64"
 KOTA = "64.71"  # KOTA BALIKPAPAN
 KECAMATAN = "64.71.06"  # Balikpapan Kota
 OFFICER = "desk.balikpapan-kota"
 SEKDA = "sekda.kaltim"
-SAVED = "Laporan hari ini tersimpan."
+SENT = "Laporan hari ini terkirim."
 NOTE = "Uji browser: logistik tiba di semua kelurahan."
 
 
@@ -32,25 +37,17 @@ def id_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def kecamatan_tps_ready(*, day, under: str, excluding: str) -> int:
-    """Today's kecamatan reports under `under`, leaving out the one the test is about to file."""
-    return (
-        DailyReport.objects.filter(day=day, region__level=RegionLevel.KECAMATAN)
-        .filter(region__code__startswith=f"{under}.")
-        .exclude(region_id=excluding)
-        .aggregate(total=Sum("tps_ready"))["total"]
-        or 0
-    )
-
-
 def log_in(context, username: str):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page = context.new_page()
     page.goto("/masuk/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Masuk", exact=True).click()
-    page.wait_for_load_state()
-    if "/masuk/" in page.url:
+    try:
+        page.wait_for_url(lambda url: "/masuk/" not in url)
+    except PlaywrightTimeoutError:
         alert = page.locator("[role=alert]")
         shown = alert.inner_text() if alert.count() else "(no error shown)"
         pytest.fail(f"login as {username!r} did not leave {page.url}: {shown}", pytrace=False)
@@ -70,10 +67,28 @@ def watch_for_errors(page, errors: list[str]) -> None:
     )
 
 
+def kelurahan_to_mark(kecamatan: str) -> tuple[Region, int, int]:
+    """The kelurahan with the most TPS not yet siap: (it, its TPS, how many are not siap)."""
+    per_desa = (
+        TPS.objects.filter(is_active=True)
+        .within(kecamatan)
+        .values("desa_id")
+        .annotate(
+            total=Count("id"),
+            not_ready=Count("id", filter=~Q(status__readiness=TPSReadiness.READY)),
+        )
+        .order_by("-not_ready", "desa_id")
+    )
+    best = per_desa.first()
+    assert best and best["not_ready"], f"every TPS of {kecamatan} is already siap in the demo"
+    return Region.objects.get(code=best["desa_id"]), best["total"], best["not_ready"]
+
+
 @pytest.mark.browser
 def test_kecamatan_report_reaches_province_page(
     transactional_db, live_server, chromium, artifacts_dir
 ):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import expect
 
     # --- The demo desk, and what the pages should show — all before Playwright starts. ---
@@ -82,30 +97,28 @@ def test_kecamatan_report_reaches_province_page(
     demo.demo_seed(today=today)
     cache.clear()
 
-    kecamatan = Region.objects.get(code=KECAMATAN)
-    assert selectors.local_today(KECAMATAN) == today, "demo province is not in WITA"
-    assert not DailyReport.objects.filter(region=kecamatan, day=today).exists(), (
+    assert not DailyReport.objects.filter(region_id=KECAMATAN, day=today).exists(), (
         f"the demo should leave {KECAMATAN} unreported today (demo.UNREPORTED_TODAY)"
     )
-    kecamatan_total = selectors.region_tps_total(kecamatan)
-    assert kecamatan_total > 10, f"{KECAMATAN} has only {kecamatan_total} TPS in the demo"
-    tps_ready = kecamatan_total - 7  # any figure the form accepts; not the whole, not zero
+    counts_before = tps.tps_counts(region_code=KECAMATAN)
+    kelurahan, kelurahan_tps, marked = kelurahan_to_mark(KECAMATAN)
+    tps_ready = counts_before.ready + marked  # N: what the report will carry
+    kecamatan_total = counts_before.total
+    incidents_today = incidents_on_day(region_code=KECAMATAN, day=today).count()
 
+    # Expected = what the app showed before + N: 64.71.06 had nothing counted today.
     kota_total = TPS.objects.filter(is_active=True).within(KOTA).count()
-    kota_before = kecamatan_tps_ready(day=today, under=KOTA, excluding=KECAMATAN)
-    province_before = kecamatan_tps_ready(day=today, under=PROVINCE, excluding=KECAMATAN)
-    rollup_before = DailyRollup.objects.get(region_id=KOTA, day=today)
-    assert rollup_before.tps_ready == kota_before, (
-        f"demo rollup of {KOTA} says {rollup_before.tps_ready} TPS ready, "
-        f"its kecamatan reports add up to {kota_before}"
-    )
+    kota_before = DailyRollup.objects.get(region_id=KOTA, day=today).tps_ready
+    province_before = DailyRollup.objects.filter(day=today, region__parent_id=PROVINCE).aggregate(
+        total=Sum("tps_ready")
+    )["total"]
     kota_expected = f"{id_number(kota_before + tps_ready)} / {id_number(kota_total)}"
     kecamatan_expected = f"{id_number(tps_ready)} / {id_number(kecamatan_total)}"
     province_expected = id_number(province_before + tps_ready)
 
     errors: list[str] = []
 
-    # --- The kecamatan desk officer files today's report. ---
+    # --- The kecamatan desk officer opens today's report. ---
     officer = log_in(chromium.new_context(), OFFICER)
     watch_for_errors(officer, errors)
     expect(officer, "the officer should land on their kecamatan page").to_have_url(
@@ -116,27 +129,73 @@ def test_kecamatan_report_reaches_province_page(
     assert officer.evaluate("typeof window.htmx") == "object", (
         f"htmx did not load on the report form (static files?); errors: {errors}"
     )
+    expect(officer.locator("#report-form .tps-counts")).to_contain_text(
+        f"TPS: {id_number(counts_before.ready)} siap"
+    )
 
+    # --- It marks every TPS of one kelurahan siap in the TPS table. ---
+    officer.get_by_role("link", name="Perbarui status TPS").click()
+    expect(officer).to_have_url(re.compile(rf"/wilayah/{re.escape(KECAMATAN)}/tps/"))
+    officer.locator("form.filters select[name=desa]").select_option(kelurahan.code)
+    expect(officer, "the desa filter should be pushed to the URL").to_have_url(
+        re.compile(rf"desa={re.escape(kelurahan.code)}")
+    )
+    boxes = officer.locator("#tps-table tbody input[name=tps]")
+    expect(boxes, f"the table filtered to {kelurahan.name} should list its TPS").to_have_count(
+        kelurahan_tps
+    )
+    for box in boxes.all():
+        box.check()
+    officer.locator("#tps-bulk select[name=readiness]").select_option(TPSReadiness.READY)
+    officer.locator("#tps-bulk").get_by_role("button", name="Terapkan").click()
+    expect(
+        officer.locator("#tps-table .figures-line"),
+        f"{marked} TPS of {kelurahan.name} should now count as siap",
+    ).to_contain_text(f"Siap {id_number(tps_ready)}")
+
+    # --- Back on the report: the count comes along; it is sent. ---
+    officer.goto(f"/wilayah/{KECAMATAN}/laporan/")
     form = officer.locator("#report-form")
-    form.locator("[name=tps_ready]").fill(str(tps_ready))
+    expect(form.locator(".tps-counts")).to_contain_text(f"TPS: {id_number(tps_ready)} siap")
+    report_posts: list[str] = []  # the form also autosaves drafts (htmx, change delay:800ms)
+    officer.on(
+        "request",
+        lambda request: (
+            report_posts.append(re.sub(r"csrfmiddlewaretoken=[^&]*&?", "", request.post_data or ""))
+            if request.method == "POST" and request.url.endswith("/laporan/")
+            else None
+        ),
+    )
+    if not incidents_today:
+        form.locator("[name=no_incidents]").check()
     form.locator("[name=note]").fill(NOTE)
-    with officer.expect_response(
-        lambda response: response.request.method == "POST" and "/laporan/" in response.url
-    ) as posted:
-        form.get_by_role("button", name="Kirim laporan").click()
-    response = posted.value
+    try:
+        with officer.expect_response(
+            lambda response: (
+                response.request.method == "POST"
+                and response.url.endswith("/laporan/")
+                and "action=submit" in (response.request.post_data or "")
+            )
+        ) as posted:
+            form.get_by_role("button", name="Kirim laporan").click()
+        response = posted.value
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            "clicking 'Kirim laporan' sent no submit; report POSTs seen: "
+            f"{report_posts or 'none'}; state shown: "
+            f"{form.locator('.report-state').all_inner_texts()}; errors: {errors}",
+            pytrace=False,
+        )
     assert response.request.headers.get("hx-request") == "true", (
         "the report form was posted without htmx (a full-page POST); "
         f"status {response.status}, errors: {errors}"
     )
     assert response.status == 200, f"report POST answered {response.status}; errors: {errors}"
-    assert "report-saved" in (response.headers.get("hx-trigger") or ""), (
-        f"no report-saved event in HX-Trigger: {response.headers.get('hx-trigger')!r}"
-    )
     expect(
-        officer.locator("#report-form [role=status]"),
-        "the form should swap itself and say the report is saved",
-    ).to_have_text(SAVED)
+        officer.locator("#report-form .flash-success"),
+        "the form should swap itself and say the report is sent; errors shown: "
+        f"{officer.locator('#report-form .error').all_inner_texts()}",
+    ).to_have_text(SENT)
     expect(officer.locator("#report-form .error")).to_have_count(0)
     expect(officer, "an htmx swap stays on the form's page").to_have_url(re.compile(r"/laporan/$"))
 
