@@ -9,6 +9,7 @@ COPY pilkada_desk ./pilkada_desk
 COPY readiness ./readiness
 COPY logistics ./logistics
 COPY security ./security
+COPY indicators ./indicators
 RUN pip install .
 
 COPY . .

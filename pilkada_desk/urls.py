@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("readiness.urls")),
     path("", include("logistics.urls")),
     path("", include("security.urls")),
+    path("", include("indicators.urls")),
 ]

@@ -90,7 +90,8 @@ def daily_report(request: HttpRequest, code: str) -> HttpResponse:
         return _render_report_form(request, region, day, report, form)
 
     form = DailyReportForm(request.POST)
-    submitting = request.POST.get("action") == "submit"
+    action = request.POST.get("action", "save")
+    submitting = action == "submit"
     valid = form.is_valid()
     if not valid and submitting:
         return _render_report_form(request, region, day, report, form, status=400)
@@ -121,27 +122,38 @@ def daily_report(request: HttpRequest, code: str) -> HttpResponse:
             )
     except services.ReportConflict as conflict:
         form.add_error(None, str(conflict))
-        return _render_report_form(request, region, day, report, form, status=409)
+        return _render_report_form(request, region, day, report, form, status=409, action=action)
     except ValidationError as refused:
         for message in refused.messages:
             form.add_error(None, message)
-        return _render_report_form(request, region, day, report, form, status=400)
+        return _render_report_form(request, region, day, report, form, status=400, action=action)
 
     if submitting and not request.htmx:
         messages.success(request, _("Laporan hari ini terkirim."))
         return redirect("region_dashboard", code=region.code)
-    # Re-bind so that the page carries the new version for the next save.
+    # Re-bind so that the page carries the new version for the next save, and a fresh key:
+    # a later correction is a new submission, not a replay of this one.
     data = request.POST.copy()
     data["version"] = report.version
+    if submitting:
+        data["submission_key"] = str(uuid.uuid4())
     form = DailyReportForm(data)
     form.is_valid()
     response = _render_report_form(
-        request, region, day, report, form, saved="submitted" if submitting else "draft"
+        request,
+        region,
+        day,
+        report,
+        form,
+        saved="submitted" if submitting else "draft",
+        action=action,
     )
     return trigger_client_event(response, REPORT_SAVED_EVENT)
 
 
-def _render_report_form(request, region, day, report, form, *, status=200, saved=None):
+def _render_report_form(
+    request, region, day, report, form, *, status=200, saved=None, action="save"
+):
     deadline = selectors.report_deadline(region_code=region.code, day=day)
     context = {
         "region": region,
@@ -149,6 +161,7 @@ def _render_report_form(request, region, day, report, form, *, status=200, saved
         "report": report,
         "form": form,
         "saved": saved,
+        "action": action,
         "history": selectors.report_history(report) if report else [],
         "deadline": deadline,
         "zone_label": selectors.zone_label(deadline.tzinfo),
@@ -160,6 +173,10 @@ def _render_report_form(request, region, day, report, form, *, status=200, saved
         if region.level == RegionLevel.KECAMATAN
         else None,
     }
+    if request.htmx and action == "autosave":
+        # The autosave answers with the status line only (and the new version, out of band):
+        # replacing the form under the officer's fingers would eat what they are typing.
+        return render(request, "readiness/daily_report.html#report-state", context)
     if request.htmx:
         # htmx swaps only 2xx answers: errors come back as 200 with the messages in the form.
         return render(request, "readiness/daily_report.html#report-form", context)
@@ -256,6 +273,13 @@ def _kecamatan_for_viewer_or_404(user, code: str) -> Region:
 def tps_table(request: HttpRequest, code: str) -> HttpResponse:
     """The kecamatan's TPS with their status, filterable; its desk edits them inline."""
     region = _kecamatan_for_viewer_or_404(request.user, code)
+    if request.htmx and request.GET.get("bagian") == "jumlah":
+        # An inline edit changed one row: only the counts above the table need refreshing.
+        return render(
+            request,
+            "readiness/tps_table.html#tps-counts",
+            {"region": region, "counts": tps.tps_counts(region_code=region.code)},
+        )
     return _render_tps_table(request, region, filter_data=request.GET)
 
 
@@ -358,8 +382,8 @@ def tps_bulk(request: HttpRequest, code: str) -> HttpResponse:
         if request.POST.get(name):
             filter_data[name] = request.POST[name]
     if request.htmx:
-        response = _render_tps_table(request, region, filter_data=filter_data)
-        return trigger_client_event(response, TPS_CHANGED_EVENT)
+        # The refreshed table carries the new counts: no event, no second request.
+        return _render_tps_table(request, region, filter_data=filter_data)
     query = f"?{filter_data.urlencode()}" if filter_data else ""
     return redirect(reverse("tps_table", args=[region.code]) + query)
 

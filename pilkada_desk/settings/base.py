@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "readiness",
     "logistics",
     "security",
+    "indicators",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "readiness.middleware.HtmxLoginRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "readiness.middleware.RegionTimezoneMiddleware",
 ]

@@ -273,3 +273,56 @@ def test_a_day_outside_the_reporting_period_is_refused(client, officer):
     assert response.status_code == 400
     assert "di luar periode laporan" in response.content.decode()
     assert not DailyReport.objects.exists()
+
+
+def test_autosave_answers_with_the_status_line_and_the_new_version(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        reverse("daily_report", args=["64.71.06"]),
+        {"action": "autosave", "note": "Logistik tiba", "help_needed": "x" * 2001},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    report = DailyReport.objects.get()
+    assert body.lstrip().startswith('<p id="report-state"')
+    assert 'id="report-form"' not in body  # the form under the officer's fingers stays
+    assert f'name="version" value="{report.version}" id="id_version" hx-swap-oob="true"' in body
+    assert "(belum tersimpan)" in body  # the too-long field is named, the note is saved
+    assert report.note == "Logistik tiba"
+
+
+def test_a_correction_after_submitting_is_not_taken_for_a_replay(
+    client, officer, django_capture_on_commit_callbacks
+):
+    import re
+
+    client.force_login(officer)
+    page = client.get(reverse("daily_report", args=["64.71.06"])).content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(
+            reverse("daily_report", args=["64.71.06"]),
+            {"action": "submit", "no_incidents": "on", "note": "pertama", "submission_key": key},
+            headers={"HX-Request": "true"},
+        ).content.decode()
+    fresh_key = re.search(r'name="submission_key" value="([^"]+)"', first).group(1)
+    version = re.search(r'name="version" value="(\d+)"', first).group(1)
+    assert fresh_key != key
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("daily_report", args=["64.71.06"]),
+            {
+                "action": "submit",
+                "no_incidents": "on",
+                "note": "koreksi",
+                "submission_key": fresh_key,
+                "version": version,
+            },
+            headers={"HX-Request": "true"},
+        )
+    assert DailyReport.objects.get().note == "koreksi"
+
+
+def test_expired_session_sends_htmx_to_the_login_page_as_a_whole_page(client, tree):
+    response = client.get(reverse("region_dashboard", args=["64"]), headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"].startswith(reverse("login"))
