@@ -29,6 +29,9 @@ class ReportSection:
     order: int = 100
     # Region levels whose desks fill the section (1 provinsi, 2 kab/kota, 3 kecamatan).
     levels: tuple[int, ...] = (1, 2, 3)
+    # The section's page answers htmx with a fragment for ?tanggal=YYYY-MM-DD that the report
+    # page embeds (the incidents of the report's day).
+    embed_on_report: bool = False
 
 
 _sections: dict[str, ReportSection] = {}

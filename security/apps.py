@@ -27,5 +27,6 @@ class SecurityConfig(AppConfig):
                 title=_("Insiden"),
                 url_name="incident_list",
                 order=30,
+                embed_on_report=True,
             )
         )

@@ -326,3 +326,18 @@ def test_a_correction_after_submitting_is_not_taken_for_a_replay(
 def test_expired_session_sends_htmx_to_the_login_page_as_a_whole_page(client, tree):
     response = client.get(reverse("region_dashboard", args=["64"]), headers={"HX-Request": "true"})
     assert response.headers["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_report_page_embeds_the_incidents_of_its_day(client, officer):
+    client.force_login(officer)
+    page = client.get(reverse("daily_report", args=["64.71.06"])).content.decode()
+    day = local_today("64.71.06").isoformat()
+    embedded = f'hx-get="{reverse("incident_list", args=["64.71.06"])}?tanggal={day}"'
+    assert embedded in page
+    fragment = client.get(
+        reverse("incident_list", args=["64.71.06"]),
+        {"tanggal": day},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.content.decode()
