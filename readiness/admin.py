@@ -1,8 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import TPS, Contest, DailyReport, DailyRollup, Region, User
+from .models import (
+    TPS,
+    Contest,
+    DailyReport,
+    DailyReportVersion,
+    DailyRollup,
+    Region,
+    TPSStatus,
+    User,
+)
 
 
 @admin.register(Region)
@@ -65,13 +75,52 @@ class ContestAdmin(admin.ModelAdmin):
     raw_id_fields = ["region"]
 
 
+@admin.register(TPSStatus)
+class TPSStatusAdmin(SimpleHistoryAdmin):
+    """Statuses are kept by kecamatan desks; the admin reads them and their history."""
+
+    list_display = ["tps", "readiness", "updated_by", "updated_at"]
+    list_filter = ["readiness"]
+    search_fields = ["tps__desa__code", "tps__desa__name"]
+    list_select_related = ["tps", "updated_by"]
+    raw_id_fields = ["tps", "updated_by"]
+
+
+class DailyReportVersionInline(admin.TabularInline):
+    model = DailyReportVersion
+    extra = 0
+    can_delete = False
+    fields = ["version", "action", "changed_by", "changed_at", "changes", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(DailyReport)
 class DailyReportAdmin(admin.ModelAdmin):
-    list_display = ["region", "day", "tps_ready", "submitted_by", "submitted_at"]
-    list_filter = ["day"]
+    """Reports change only through the desks' pages (their life and history live there)."""
+
+    list_display = [
+        "region",
+        "day",
+        "status",
+        "is_late",
+        "tps_ready",
+        "submitted_by",
+        "submitted_at",
+    ]
+    list_filter = ["status", "is_late", "day"]
+    inlines = [DailyReportVersionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
     search_fields = ["region__code", "region__name"]
     list_select_related = ["region", "submitted_by"]
-    raw_id_fields = ["region", "submitted_by"]
 
 
 @admin.register(DailyRollup)
