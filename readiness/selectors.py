@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import codes, rollups
 from .models import (
@@ -198,8 +199,8 @@ def reporting_contests_or_error(*, region_code: str, day: dt.date) -> list[Conte
     contests = list(contests_covering(region_code=region_code, day=day))
     if not contests:
         raise ValidationError(
-            f"Tanggal {day:%d-%m-%Y} berada di luar periode laporan pemilihan mana pun di "
-            "wilayah ini."
+            _("Tanggal %(day)s berada di luar periode laporan pemilihan mana pun di wilayah ini.")
+            % {"day": f"{day:%d-%m-%Y}"}
         )
     return contests
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import rollups, sections, selectors, tps
 from .models import (
@@ -49,10 +50,10 @@ class ReportConflict(Exception):
     def __str__(self) -> str:
         stamp = timezone.localtime(self.saved_at)
         name = self.saved_by.get_full_name() or self.saved_by.username
-        return (
-            f"Laporan ini sudah disimpan oleh {name} pukul {stamp:%H.%M}. Isian Anda belum "
+        return _(
+            "Laporan ini sudah disimpan oleh %(name)s pukul %(time)s. Isian Anda belum "
             "disimpan: periksa perubahan mereka, lalu simpan lagi."
-        )
+        ) % {"name": name, "time": f"{stamp:%H.%M}"}
 
 
 def daily_report_draft(*, officer: User, region: Region, day: dt.date) -> DailyReport:
@@ -70,7 +71,9 @@ def daily_report_draft(*, officer: User, region: Region, day: dt.date) -> DailyR
     )
     if report.is_locked:
         raise ReportLocked(
-            "Laporan ini sudah diverifikasi; hanya desk di atasnya yang dapat membukanya kembali."
+            _(
+                "Laporan ini sudah diverifikasi; hanya desk di atasnya yang dapat membukanya kembali."
+            )
         )
     return report
 
@@ -240,12 +243,17 @@ def _review(
     reason: str,
 ) -> DailyReport:
     if not is_parent_desk_of(reviewer, report.region):
-        raise PermissionDenied("Hanya desk satu tingkat di atas yang dapat meninjau laporan ini.")
+        raise PermissionDenied(
+            _("Hanya desk satu tingkat di atas yang dapat meninjau laporan ini.")
+        )
     report = DailyReport.objects.select_for_update().get(pk=report.pk)
     if report.status not in allowed_from:
         raise ValidationError(
-            f"Laporan berstatus {report.get_status_display().lower()} tidak dapat "
-            f"{ReportAction(action).label.lower()}."
+            _("Laporan berstatus %(status)s tidak dapat %(action)s.")
+            % {
+                "status": report.get_status_display().lower(),
+                "action": ReportAction(action).label.lower(),
+            }
         )
     changes = {"status": [report.status, to]}
     report.status = to
@@ -268,14 +276,14 @@ def is_parent_desk_of(user: User, region: Region) -> bool:
 
 def _require_officer_of(officer: User, region: Region) -> None:
     if officer.role != Role.OFFICER or officer.region_id != region.code:
-        raise PermissionDenied("Hanya petugas desk wilayah ini yang dapat mengisi laporannya.")
+        raise PermissionDenied(_("Hanya petugas desk wilayah ini yang dapat mengisi laporannya."))
 
 
 def _required_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
-            {"reason": "Tuliskan alasannya agar desk di bawah tahu apa yang diperbaiki."}
+            {"reason": _("Tuliskan alasannya agar desk di bawah tahu apa yang diperbaiki.")}
         )
     return reason
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import TPS, Region, RegionLevel, Role, TPSProblem, TPSReadiness, TPSStatus, User
@@ -84,9 +85,11 @@ def tps_status_set(
     note as it was (bulk actions), a string replaces it.
     """
     if officer.role != Role.OFFICER or officer.region_id != region.code:
-        raise PermissionDenied("Hanya petugas desk kecamatan ini yang dapat mengubah status TPS.")
+        raise PermissionDenied(
+            _("Hanya petugas desk kecamatan ini yang dapat mengubah status TPS.")
+        )
     if region.level != RegionLevel.KECAMATAN:
-        raise PermissionDenied("Status TPS diisi oleh desk kecamatan.")
+        raise PermissionDenied(_("Status TPS diisi oleh desk kecamatan."))
     problems = sorted(set(problems))
     _validate(readiness, problems, other_problem, note)
     if readiness != TPSReadiness.PROBLEM:
@@ -101,7 +104,8 @@ def tps_status_set(
     }
     if missing := wanted - stations.keys():
         raise ValidationError(
-            f"{len(missing)} TPS tidak ditemukan di kecamatan ini; tidak ada yang diubah."
+            _("%(count)s TPS tidak ditemukan di kecamatan ini; tidak ada yang diubah.")
+            % {"count": len(missing)}
         )
 
     now = timezone.now()
@@ -141,16 +145,18 @@ def tps_status_history(tps: TPS) -> list:
 def _validate(readiness: str, problems: list[str], other_problem: str, note: str | None) -> None:
     errors = {}
     if readiness not in TPSReadiness.values:
-        errors["readiness"] = "Pilih status TPS: belum siap, siap, atau bermasalah."
+        errors["readiness"] = _("Pilih status TPS: belum siap, siap, atau bermasalah.")
     if unknown := [code for code in problems if code not in TPSProblem.values]:
-        errors["problems"] = f"Jenis masalah tidak dikenal: {', '.join(unknown)}."
+        errors["problems"] = _("Jenis masalah tidak dikenal: %(codes)s.") % {
+            "codes": ", ".join(unknown)
+        }
     elif readiness == TPSReadiness.PROBLEM and not problems:
-        errors["problems"] = "TPS bermasalah: pilih minimal satu jenis masalah."
+        errors["problems"] = _("TPS bermasalah: pilih minimal satu jenis masalah.")
     elif TPSProblem.OTHER in problems and not other_problem.strip():
-        errors["other_problem"] = "Jelaskan masalah 'lainnya'."
+        errors["other_problem"] = _("Jelaskan masalah 'lainnya'.")
     if len(other_problem) > 200:
-        errors["other_problem"] = "Penjelasan masalah paling banyak 200 karakter."
+        errors["other_problem"] = _("Penjelasan masalah paling banyak 200 karakter.")
     if note is not None and len(note) > 500:
-        errors["note"] = "Catatan paling banyak 500 karakter."
+        errors["note"] = _("Catatan paling banyak 500 karakter.")
     if errors:
         raise ValidationError(errors)

@@ -212,8 +212,7 @@ def report_review(request: HttpRequest, code: str) -> HttpResponse:
                         reviewer=request.user, report=report, reason=reason
                     )
             except ValidationError as refused:
-                for message in refused.messages:
-                    form.add_error("reason" if "alasan" in message.lower() else None, message)
+                _add_errors(form, refused)
             else:
                 messages.success(request, _("Status laporan diperbarui."))
                 return redirect("report_review", code=region.code)

@@ -10,6 +10,7 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from readiness.models import ContestKind, Role
 
@@ -23,6 +24,14 @@ def service_unavailable(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"DESK_REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _back_to_indonesian():
+    # LocaleMiddleware activates the request's language on the test thread and leaves it
+    # active; without this, a test that switched to English would leak it into the next.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

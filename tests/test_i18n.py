@@ -18,3 +18,22 @@ def test_numbers_and_dates_are_indonesian(officer, client, tree):
     assert any(
         day in body for day in ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
     )
+
+
+def test_daily_report_page_is_english_after_switching(officer, client, tree):
+    client.force_login(officer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/wilayah/64.71.06/laporan/"})
+    body = client.get("/wilayah/64.71.06/laporan/").content.decode()
+    assert '<html lang="en">' in body
+    for english in [
+        "Daily report",
+        "Submit report",
+        "Save draft",
+        "Situation in the region",
+        "Help needed from the level above",
+        "Polling station status",
+        "Report history",
+    ]:
+        assert english in body, english
+    for indonesian in ["Kirim laporan", "Simpan draf", "Riwayat laporan", "Ringkasan situasi"]:
+        assert indonesian not in body, indonesian
