@@ -10,8 +10,12 @@ class LogisticsConfig(AppConfig):
 
     def ready(self) -> None:
         from readiness import sections
+        from readiness.signals import demo_seeded
 
+        from .demo import demo_seed_logistics
         from .selectors import logistics_submit_problems
+
+        demo_seeded.connect(demo_seed_logistics, dispatch_uid="logistics.demo_seed_logistics")
 
         sections.register(
             sections.ReportSection(

@@ -12,8 +12,12 @@ class SecurityConfig(AppConfig):
         # readiness never imports this app: the incidents section joins the report's
         # submit checks through the section registry.
         from readiness.sections import ReportSection, register
+        from readiness.signals import demo_seeded
 
+        from .demo import demo_seed_security
         from .selectors import incidents_submit_problems
+
+        demo_seeded.connect(demo_seed_security, dispatch_uid="security.demo_seed_security")
 
         register(
             ReportSection(
