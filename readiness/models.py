@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -419,6 +420,31 @@ class DailyReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.version} {self.action}"
+
+    def readable_changes(self) -> list[tuple[str, object, object]]:
+        """(label, before, after) for the history page: field names as the form calls them,
+        yes/no for flags, the status by its name. Section keys (logistik.…) stay as they are."""
+        rows = []
+        for key, (before, after) in self.changes.items():
+            try:
+                field = DailyReport._meta.get_field(key)
+            except FieldDoesNotExist:
+                rows.append((key, before, after))
+                continue
+            rows.append(
+                (str(field.verbose_name), _readable(field, before), _readable(field, after))
+            )
+        return rows
+
+
+def _readable(field: models.Field, value: object) -> object:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return _("ya") if value else _("tidak")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
 
 
 class ReportSubmission(models.Model):

@@ -317,10 +317,10 @@ def tps_row(request: HttpRequest, code: str, tps_id: int) -> HttpResponse:
     if request.method == "GET":
         if request.GET.get("batal"):
             return render(request, "readiness/tps_table.html#tps-row", context)
-        context["form"] = TPSStatusForm(initial=_status_initial(station))
+        context["form"] = TPSStatusForm(initial=_status_initial(station), auto_id=_row_ids(station))
         return render(request, "readiness/tps_table.html#tps-row-edit", context)
 
-    form = TPSStatusForm(request.POST)
+    form = TPSStatusForm(request.POST, auto_id=_row_ids(station))
     if form.is_valid():
         try:
             tps.tps_status_set(
@@ -397,6 +397,11 @@ def tps_history(request: HttpRequest, code: str, tps_id: int) -> HttpResponse:
         "readiness/tps_history.html",
         {"region": region, "row": station, "history": tps.tps_status_history(station)},
     )
+
+
+def _row_ids(station) -> str:
+    """Ids of a row's edit form: its labels must not point at the bulk form above the table."""
+    return f"tps{station.pk}_%s"
 
 
 def _status_initial(station) -> dict:

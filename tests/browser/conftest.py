@@ -14,6 +14,7 @@ browser and the event loop are gone before pytest-django flushes the database.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,13 @@ CHROMIUM_ARGS = [
 ]
 # Generous for a loaded CI machine; a real hang still fails within the minute.
 TIMEOUT_MS = 15_000
+# A phone as the officers in the field hold it: pass to `chromium.new_context(**PHONE)`.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
@@ -77,15 +85,22 @@ class LazyChromium:
         self._contexts: list = []
         self._previous_async_unsafe: str | None = None
 
-    def new_context(self):
-        """A fresh browser context (own cookies, own session) pointed at the live server."""
+    def new_context(self, **options):
+        """A fresh browser context (own cookies, own session) pointed at the live server.
+
+        A desk screen by default; `options` are Playwright's new_context arguments and win
+        over the defaults (e.g. `**PHONE`).
+        """
         if self._browser is None:
             self._start()
         context = self._browser.new_context(
-            base_url=self.base_url,
-            locale="id-ID",
-            timezone_id="Asia/Makassar",
-            viewport={"width": 1280, "height": 900},
+            **{
+                "base_url": self.base_url,
+                "locale": "id-ID",
+                "timezone_id": "Asia/Makassar",
+                "viewport": {"width": 1280, "height": 900},
+                **options,
+            }
         )
         context.set_default_timeout(TIMEOUT_MS)
         self._contexts.append(context)
@@ -132,3 +147,26 @@ def chromium(chromium_path, live_server) -> Iterator[LazyChromium]:
     launcher = LazyChromium(chromium_path, live_server.url)
     yield launcher
     launcher.stop()
+
+
+# The data migrations that seed the catalogues the report's sections are built from.
+CATALOGUE_MIGRATIONS = (
+    "logistics.migrations.0002_seed_catalogue",
+    "security.migrations.0002_seed_catalogues",
+    "indicators.migrations.0002_seed_catalogue",
+)
+
+
+@pytest.fixture
+def seeded_catalogues(transactional_db) -> None:
+    """The logistics, personnel, incident and indicator catalogues, as the migrations seed them.
+
+    They are rows written by data migrations, so the flush after any earlier transactional test
+    has removed them. Their seed functions only create what is missing (get_or_create by code);
+    run here against the current models. (serialized_rollback would restore them too, but
+    clashes with the content types that a plain flush recreates.)
+    """
+    from django.apps import apps
+
+    for module in CATALOGUE_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)

@@ -296,3 +296,13 @@ def test_section_without_changes_leaves_the_report_alone(officer, tree, day):
     )
     report.refresh_from_db()
     assert report.versions.count() == 1
+
+
+def test_history_reads_as_the_form_speaks(client, officer, tree, day):
+    submit(officer, tree, day, note="kondusif", situation="waspada")
+    client.force_login(officer)
+    page = client.get(reverse("daily_report", args=["64.71.06"])).content.decode()
+    assert "Nihil insiden: tidak → ya" in page
+    assert "Situasi: — → Waspada" in page
+    assert "Status: Draf → Terkirim" in page
+    assert "<li>no_incidents" not in page
