@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilkada_desk.settings.base")
 
@@ -9,4 +10,18 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # The one place where periodic jobs are declared; each entry says when and why.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Every two minutes: roll up what is owed (readiness.RollupPending) — changes saved while
+    # the broker was down, or whose task was lost — so dashboards catch up on their own.
+    "rollup-catch-up": {
+        "task": "readiness.tasks.rollup_catch_up_task",
+        "schedule": 120.0,
+    },
+    # Nightly at 19:30 UTC (02:30 WIB, 03:30 WITA, 04:30 WIT), when no desk is filing:
+    # rebuild the last three days from source, so any drift is gone by the morning briefing.
+    "rollup-nightly-rebuild": {
+        "task": "readiness.tasks.rollup_rebuild_recent_task",
+        "schedule": crontab(hour=19, minute=30),
+        "kwargs": {"days": 3},
+    },
+}

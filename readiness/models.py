@@ -491,5 +491,25 @@ class DailyRollup(models.Model):
         return 100 * self.tps_ready / self.tps_total if self.tps_total else None
 
 
+class RollupPending(models.Model):
+    """A region-day whose rollup is owed: written in the same transaction as the change that
+    needs it, deleted by the rollup that pays it. If the broker is down the mark stays, and the
+    beat job catches up (readiness.rollups.rollup_pending_run)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rekap tertunda")
+        verbose_name_plural = _("rekap tertunda")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "day"], name="rollup_pending_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day:%Y-%m-%d}"
+
+
 def zone_for(province: Region) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(province.timezone or codes.WIB)

@@ -30,7 +30,15 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from . import codes
-from .models import COUNTED_STATUSES, TPS, DailyReport, DailyRollup, Region, RegionLevel
+from .models import (
+    COUNTED_STATUSES,
+    TPS,
+    DailyReport,
+    DailyRollup,
+    Region,
+    RegionLevel,
+    RollupPending,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,22 +68,57 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
 
 
 def rollup_enqueue(*, region_code: str, day: dt.date) -> None:
-    """Ask a worker to roll `region_code` up once the current transaction commits.
+    """Owe `region_code` a rollup for `day` and ask a worker to pay it after commit.
 
-    If the broker cannot be reached the report is already saved; the failure is logged and the
-    next rebuild picks the figures up.
+    The debt is written in the caller's transaction, so it exists exactly when the change does.
+    If the broker cannot be reached, the change is saved all the same, the failure is logged,
+    and the beat job (rollup_pending_run) pays the debt once the broker is back.
     """
     from .tasks import rollup_region_task
+
+    RollupPending.objects.update_or_create(
+        region_id=region_code, day=day, defaults={"marked_at": timezone.now()}
+    )
 
     def publish() -> None:
         try:
             rollup_region_task.delay(region_code, day.isoformat())
         except BrokerUnavailable:
             logger.exception(
-                "Broker unavailable: rollup of %s for %s not enqueued", region_code, day
+                "Broker unavailable: rollup of %s for %s left to the catch-up job", region_code, day
             )
 
     transaction.on_commit(publish)
+
+
+def rollup_region_and_settle(*, region_code: str, day: dt.date) -> None:
+    """Recompute the region's chain for `day` and clear the debt, unless it was marked again
+    after this run started (that newer change gets its own rollup)."""
+    started = timezone.now()
+    rollup_region_and_ancestors(region_code=region_code, day=day)
+    RollupPending.objects.filter(region_id=region_code, day=day, marked_at__lte=started).delete()
+
+
+def rollup_pending_run(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> int:
+    """Pay every rollup debt older than `older_than` (younger ones are likely in a worker's
+    hands already); returns how many region-days were rolled up. Idempotent."""
+    owed = list(
+        RollupPending.objects.filter(marked_at__lte=timezone.now() - older_than)
+        .order_by("day", "region_id")
+        .values_list("region_id", "day")
+    )
+    for region_code, day in owed:
+        rollup_region_and_settle(region_code=region_code, day=day)
+    return len(owed)
+
+
+def rollup_rebuild_recent(*, days: int) -> int:
+    """Rebuild the last `days` days everywhere (every time zone's today included)."""
+    today = timezone.now().date()
+    written = 0
+    for offset in range(-1, days):
+        written += rollup_rebuild_day(day=today - dt.timedelta(days=offset))
+    return written
 
 
 @dataclass(frozen=True)

@@ -15,4 +15,16 @@ from . import rollups
 )
 def rollup_region_task(region_code: str, day: str) -> None:
     """Recompute `day` for the region and its ancestors; safe to run twice or concurrently."""
-    rollups.rollup_region_and_ancestors(region_code=region_code, day=dt.date.fromisoformat(day))
+    rollups.rollup_region_and_settle(region_code=region_code, day=dt.date.fromisoformat(day))
+
+
+@shared_task(acks_late=True)
+def rollup_catch_up_task() -> int:
+    """Beat: pay the rollups owed while the broker was away or a task was lost."""
+    return rollups.rollup_pending_run()
+
+
+@shared_task(acks_late=True)
+def rollup_rebuild_recent_task(days: int = 3) -> int:
+    """Beat, nightly: rebuild the last days from source, whatever happened to the tasks."""
+    return rollups.rollup_rebuild_recent(days=days)
