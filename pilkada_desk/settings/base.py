@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
     "readiness",
     "logistics",
     "security",
@@ -120,6 +122,19 @@ if not DEBUG:
     CSRF_TRUSTED_ORIGINS = [
         origin for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if origin
     ]
+
+# The read API: the browser session for the dashboards' own scripts, tokens for other systems
+# (an admin creates one per system in the admin). Scoping is the same as the pages'.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so an anonymous call gets 401 with WWW-Authenticate rather than 403.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
 
 # Celery: a broker URL means real workers; none means tasks run inline (embedded default).
 CELERY_BROKER_URL = DESK.broker_url or "memory://localhost/"
