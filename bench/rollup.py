@@ -275,9 +275,13 @@ def _build_tps(rng: random.Random, per_desa: float) -> dict[str, int]:
     """≈`per_desa` TPS per desa (at least one), ~0.3% inactive; returns active TPS per kecamatan."""
     per_kecamatan: Counter[str] = Counter()
 
+    # A list, not .iterator(): the connection is busy with COPY while the rows are generated.
+    desa_codes = list(
+        Region.objects.filter(level=RegionLevel.DESA).order_by("code").values_list("code", flat=True)
+    )
+
     def rows():
-        desa_codes = Region.objects.filter(level=RegionLevel.DESA).order_by("code")
-        for desa in desa_codes.values_list("code", flat=True).iterator(chunk_size=10_000):
+        for desa in desa_codes:
             count = max(1, round(rng.gauss(per_desa, 2.0)))
             for number in range(1, count + 1):
                 active = rng.random() >= 0.003

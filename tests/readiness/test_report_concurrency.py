@@ -86,3 +86,24 @@ def test_a_double_submit_with_one_key_files_once(postgresql, officer, tree):
     assert DailyReport.objects.count() == 1
     assert ReportSubmission.objects.count() == 1
     assert DailyReportVersion.objects.count() == 1
+
+
+def test_two_rollups_of_the_same_region_at_once_agree(postgresql, officer, tree):
+    from readiness.models import DailyRollup
+    from readiness.rollups import rollup_region_and_ancestors
+
+    region, day = tree["64.71.06"], local_today("64.71.06")
+    services.daily_report_submit(
+        officer=officer, region=region, day=day, data={"no_incidents": True}
+    )
+
+    def rollup():
+        return rollup_region_and_ancestors(region_code="64.71.06", day=day)
+
+    outcomes = run_together(rollup, rollup, rollup)
+    assert [kind for kind, _ in outcomes] == ["ok", "ok", "ok"], outcomes
+    rows = {
+        row.region_id: (row.tps_total, row.kecamatan_reported, row.has_own_report)
+        for row in DailyRollup.objects.filter(day=day)
+    }
+    assert rows == {"64.71.06": (6, 1, True), "64.71": (12, 1, False), "64": (14, 1, False)}
