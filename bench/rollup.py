@@ -167,6 +167,11 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=20, help="kecamatan for the incremental")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument(
+        "--prototypes",
+        action="store_true",
+        help="also time the faster rebuilds prototyped in bench/rollup_prototypes.py",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also list the rebuild's queries by cost (and EXPLAIN ANALYZE on PostgreSQL)",
@@ -264,6 +269,8 @@ def _run(args: argparse.Namespace) -> None:
         f"{_ms(max(incremental)):>10s}"
     )
 
+    if args.prototypes:
+        _time_prototypes(args.repeat, min(rebuilds), min(sqls))
     if args.profile:
         _profile_rebuild()
 
@@ -277,7 +284,9 @@ def _build_tps(rng: random.Random, per_desa: float) -> dict[str, int]:
 
     # A list, not .iterator(): the connection is busy with COPY while the rows are generated.
     desa_codes = list(
-        Region.objects.filter(level=RegionLevel.DESA).order_by("code").values_list("code", flat=True)
+        Region.objects.filter(level=RegionLevel.DESA)
+        .order_by("code")
+        .values_list("code", flat=True)
     )
 
     def rows():
@@ -406,15 +415,18 @@ def _analyze() -> None:
 # ---- measurements ------------------------------------------------------------------------------
 
 
-def _totals_sql() -> dict[str, tuple[int, ...]]:
-    params = {
+def _totals_params() -> dict[str, object]:
+    assert set(COUNTED_STATUSES) == {ReportStatus.SUBMITTED, ReportStatus.VERIFIED}
+    return {
         "day": connection.ops.adapt_datefield_value(DAY),
         "submitted": ReportStatus.SUBMITTED.value,
         "verified": ReportStatus.VERIFIED.value,
     }
-    assert set(COUNTED_STATUSES) == {ReportStatus.SUBMITTED, ReportStatus.VERIFIED}
+
+
+def _totals_sql() -> dict[str, tuple[int, ...]]:
     with connection.cursor() as cursor:
-        cursor.execute(TOTALS_SQL, params)
+        cursor.execute(TOTALS_SQL, _totals_params())
         return {code: tuple(int(value) for value in rest) for code, *rest in cursor.fetchall()}
 
 
@@ -468,6 +480,34 @@ def _incremental(rng: random.Random, tps_per_kecamatan: dict[str, int], samples:
     return timings
 
 
+def _time_prototypes(repeat: int, rebuild: float, sql: float) -> None:
+    """Faster rebuilds (bench/rollup_prototypes.py), each checked against the SQL query."""
+    import rollup_prototypes as prototypes  # bench/ is the script's folder, so on sys.path
+
+    variants = {
+        "as is: readiness.rollups.rollup_rebuild_day": lambda: rollup_rebuild_day(day=DAY),
+        "no prefix filter on a whole-level rebuild": lambda: prototypes.no_prefix_filter(DAY),
+        "one pass at kecamatan level, one upsert": lambda: prototypes.one_pass(DAY),
+        "set-based INSERT ... SELECT ... ON CONFLICT": lambda: prototypes.set_based(
+            DAY, TOTALS_SQL, _totals_params()
+        ),
+    }
+    expected = _totals_sql()
+    print(f"\nprototypes (bench/rollup_prototypes.py; {repeat} warm runs, each result checked)")
+    print(f"  {'':44s} {'best':>10s} {'median':>10s} {'/ SQL':>8s}")
+    print(f"  {'hand-written SQL query (reference)':44s} {_ms(sql):>10s}")
+    for label, run in variants.items():
+        DailyRollup.objects.filter(day=DAY).delete()
+        run()  # writes every row from nothing: the check below proves it wrote them all
+        _check_against_rollups(expected, label)
+        timings = _timed(run, repeat)
+        _check_against_rollups(expected, label)
+        print(
+            f"  {label:44s} {_ms(min(timings)):>10s} {_ms(statistics.median(timings)):>10s} "
+            f"{min(timings) / sql:>7.2f}x"
+        )
+
+
 def _profile_rebuild() -> None:
     """Where a warm rebuild spends its time, query by query (each execute timed on the client)."""
     captured: list[tuple[str, object, float]] = []
@@ -510,7 +550,9 @@ def _profile_rebuild() -> None:
 
 def _kind(sql: str, params=()) -> str:
     # Grouped queries start with SUBSTR(code, 1, n): their first two parameters.
-    at = {(1, 2): "provinsi", (1, 5): "kab/kota", (1, 8): "kecamatan"}.get(tuple(params or ())[:2], "")
+    head = tuple(params[:2]) if isinstance(params, list | tuple) else ()
+    levels = {(1, 2): "provinsi", (1, 5): "kab/kota", (1, 8): "kecamatan"}
+    at = levels.get(head, "") if all(isinstance(value, int) for value in head) else ""
     if sql.startswith('INSERT INTO "readiness_dailyrollup"'):
         return "upsert readiness_dailyrollup (bulk_create batch)"
     if 'FROM "readiness_tps"' in sql:

@@ -3,22 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
-from readiness import access
+from readiness import access, sections
 from readiness import selectors as readiness_selectors
-from readiness.services import ReportLocked, daily_report_draft
+from readiness.forms import add_service_errors
+from readiness.services import ReportLocked, daily_report_section_save
 
 from . import selectors, services
 from .forms import IndicatorsForm
 from .models import LEVEL_FIELDS
-
-REPORT_SAVED_EVENT = "report-saved"
 
 
 @login_required
@@ -47,20 +45,19 @@ def indicators_report(request: HttpRequest, code: str) -> HttpResponse:
         form.add_error(None, _("Laporan hari ini sudah diverifikasi dan tidak dapat diubah."))
     elif request.method == "POST" and form.is_valid():
         try:
-            # One transaction: a refused save must not leave a new empty draft behind either.
-            # ReportLocked (verified meanwhile) is a PermissionDenied: caught before it 403s.
-            with transaction.atomic():
-                report = daily_report_draft(officer=request.user, region=region, day=day)
-                values = services.indicator_values_save(
-                    officer=request.user,
-                    report=report,
-                    values=form.values(),
-                    notes=form.notes(),
-                )
-        except ValidationError as error:
-            _add_service_errors(form, error)
+            values = daily_report_section_save(
+                officer=request.user,
+                region=region,
+                day=day,
+                save=lambda report: services.indicator_values_save(
+                    officer=request.user, report=report, values=form.values(), notes=form.notes()
+                ),
+            )
         except ReportLocked:
+            # A PermissionDenied: caught here so the officer sees why instead of a bare 403.
             form.add_error(None, _("Laporan hari ini sudah diverifikasi dan tidak dapat diubah."))
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             if not request.htmx:
                 messages.success(request, _("Indikator tersimpan."))
@@ -81,17 +78,6 @@ def indicators_report(request: HttpRequest, code: str) -> HttpResponse:
     }
     if request.htmx:
         response = render(request, "indicators/report.html#indicators-form", context)
-        return trigger_client_event(response, REPORT_SAVED_EVENT) if saved else response
+        return trigger_client_event(response, sections.REPORT_SAVED_EVENT) if saved else response
     status = 400 if request.method == "POST" else 200
     return render(request, "indicators/report.html", context, status=status)
-
-
-def _add_service_errors(form: IndicatorsForm, error: ValidationError) -> None:
-    """Put the service's refusal on the fields it names; the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for key, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(key if key in form.fields else None, problem)

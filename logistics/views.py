@@ -3,22 +3,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
-from readiness import access
+from readiness import access, sections
 from readiness import selectors as readiness_selectors
-from readiness.services import ReportLocked, daily_report_draft
+from readiness.services import ReportLocked, daily_report_section_save
 
 from . import selectors, services
 from .forms import LogisticsForm
 from .models import stages_for_level
-
-REPORT_SAVED_EVENT = "report-saved"
 
 
 @login_required
@@ -44,17 +41,19 @@ def logistics_report(request: HttpRequest, code: str) -> HttpResponse:
         form.add_error(None, _("Laporan hari ini sudah diverifikasi dan tidak dapat diubah."))
     elif request.method == "POST" and form.is_valid():
         try:
-            # One transaction: a refused save must not leave a new empty draft behind either.
-            # ReportLocked (verified meanwhile) is a PermissionDenied: caught before it 403s.
-            with transaction.atomic():
-                report = daily_report_draft(officer=request.user, region=region, day=day)
-                services.logistics_lines_save(
+            daily_report_section_save(
+                officer=request.user,
+                region=region,
+                day=day,
+                save=lambda report: services.logistics_lines_save(
                     officer=request.user, report=report, lines=form.lines()
-                )
+                ),
+            )
+        except ReportLocked:
+            # A PermissionDenied: caught here so the officer sees why instead of a bare 403.
+            form.add_error(None, _("Laporan hari ini sudah diverifikasi dan tidak dapat diubah."))
         except ValidationError as error:
             form.add_error(None, error)
-        except ReportLocked:
-            form.add_error(None, _("Laporan hari ini sudah diverifikasi dan tidak dapat diubah."))
         else:
             if not request.htmx:
                 messages.success(request, _("Laporan logistik tersimpan."))
@@ -72,6 +71,6 @@ def logistics_report(request: HttpRequest, code: str) -> HttpResponse:
     }
     if request.htmx:
         response = render(request, "logistics/report.html#logistics-form", context)
-        return trigger_client_event(response, REPORT_SAVED_EVENT) if saved else response
+        return trigger_client_event(response, sections.REPORT_SAVED_EVENT) if saved else response
     status = 400 if request.method == "POST" else 200
     return render(request, "logistics/report.html", context, status=status)

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Situation, TPSProblem, TPSReadiness, Vulnerability
@@ -118,3 +119,14 @@ class TPSStatusForm(forms.Form):
     def __init__(self, *args, tps_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tps"].choices = [(pk, pk) for pk in tps_choices]
+
+
+def add_service_errors(form: forms.Form, refused: ValidationError) -> None:
+    """Put a service's refusal on the fields it names, and the rest above the form."""
+    if hasattr(refused, "error_dict"):
+        for field, messages in refused.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in refused.messages:
+            form.add_error(None, message)

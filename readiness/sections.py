@@ -34,6 +34,10 @@ class ReportSection:
     embed_on_report: bool = False
 
 
+# Sent to the browser (HX-Trigger) when any part of a report is saved, so that the pages that
+# show it refresh at once.
+REPORT_SAVED_EVENT = "report-saved"
+
 _sections: dict[str, ReportSection] = {}
 
 

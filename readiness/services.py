@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -30,6 +30,8 @@ from .models import (
     Role,
     User,
 )
+
+T = TypeVar("T")
 
 # The fields an officer writes; everything else on a report is kept by these services.
 REPORT_FIELDS = ("situation", "note", "help_needed", "no_incidents")
@@ -163,6 +165,20 @@ def _submit(
     _record(report, ReportAction.SUBMITTED, officer, changes)
     rollups.rollup_enqueue(region_code=region.code, day=day)
     return report
+
+
+def daily_report_section_save(
+    *, officer: User, region: Region, day: dt.date, save: Callable[[DailyReport], T]
+) -> T:
+    """Save a section of the day's report (logistics, personnel, indicators) with `save`.
+
+    The draft and the section's lines are written in one transaction, so a refused save leaves
+    no empty draft behind. Raises ReportLocked for a verified report and whatever `save`
+    raises (ValidationError) — views turn both into form errors with forms.add_service_errors.
+    """
+    with transaction.atomic():
+        report = daily_report_draft(officer=officer, region=region, day=day)
+        return save(report)
 
 
 @transaction.atomic

@@ -17,10 +17,17 @@ from django_htmx.http import trigger_client_event
 from kombu import Connection
 
 from . import access, sections, selectors, services, tps
-from .forms import DailyReportForm, ReportDayForm, ReviewForm, TPSFilterForm, TPSStatusForm
+from .forms import (
+    DailyReportForm,
+    ReportDayForm,
+    ReviewForm,
+    TPSFilterForm,
+    TPSStatusForm,
+    add_service_errors,
+)
 from .models import Region, RegionLevel, Role, TPSReadiness
 
-REPORT_SAVED_EVENT = "report-saved"
+REPORT_SAVED_EVENT = sections.REPORT_SAVED_EVENT
 TPS_CHANGED_EVENT = "tps-changed"
 
 
@@ -212,7 +219,7 @@ def report_review(request: HttpRequest, code: str) -> HttpResponse:
                         reviewer=request.user, report=report, reason=reason
                     )
             except ValidationError as refused:
-                _add_errors(form, refused)
+                add_service_errors(form, refused)
             else:
                 messages.success(request, _("Status laporan diperbarui."))
                 return redirect("report_review", code=region.code)
@@ -333,7 +340,7 @@ def tps_row(request: HttpRequest, code: str, tps_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as refused:
-            _add_errors(form, refused)
+            add_service_errors(form, refused)
         else:
             context["row"] = tps.tps_rows(region=region).get(pk=station.pk)
             response = render(request, "readiness/tps_table.html#tps-row", context)
@@ -365,7 +372,7 @@ def tps_bulk(request: HttpRequest, code: str) -> HttpResponse:
                 note=None,
             )
         except ValidationError as refused:
-            _add_errors(form, refused)
+            add_service_errors(form, refused)
         else:
             messages.success(
                 request,
@@ -414,13 +421,3 @@ def _status_initial(station) -> dict:
         "other_problem": status.other_problem,
         "note": status.note,
     }
-
-
-def _add_errors(form, refused: ValidationError) -> None:
-    if hasattr(refused, "error_dict"):
-        for field, errors in refused.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in refused.messages:
-            form.add_error(None, message)

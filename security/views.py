@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,26 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from readiness import access as readiness_access
+from readiness import sections
 from readiness import selectors as readiness_selectors
 from readiness import services as readiness_services
+from readiness.forms import add_service_errors
 
 from . import access, selectors, services
 from .forms import IncidentFilterForm, IncidentForm, IncidentStatusForm, PersonnelForm
 
-REPORT_SAVED_EVENT = "report-saved"
 INCIDENT_CHANGED_EVENT = "incident-changed"
 INCIDENTS_PER_PAGE = 50
-
-
-def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, messages_ in exc.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
 
 
 @login_required
@@ -49,19 +37,20 @@ def personnel_report(request: HttpRequest, code: str) -> HttpResponse:
     saved = False
     if request.method == "POST" and form.is_valid():
         try:
-            # The draft and its lines together: a refused line leaves no empty draft behind.
-            with transaction.atomic():
-                report = readiness_services.daily_report_draft(
-                    officer=request.user, region=region, day=day
-                )
-                services.personnel_lines_save(
-                    officer=request.user, report=report, lines=form.lines()
-                )
+            readiness_services.daily_report_section_save(
+                officer=request.user,
+                region=region,
+                day=day,
+                save=lambda draft: services.personnel_lines_save(
+                    officer=request.user, report=draft, lines=form.lines()
+                ),
+            )
         except readiness_services.ReportLocked as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
+            report = readiness_selectors.report_for_day(region=region, day=day)
             if not request.htmx:
                 messages.success(request, _("Data personel hari ini tersimpan."))
                 return redirect("personnel_report", code=region.code)
@@ -79,7 +68,7 @@ def personnel_report(request: HttpRequest, code: str) -> HttpResponse:
     }
     if request.htmx:
         response = render(request, "security/personnel_report.html#personnel-form", context)
-        return trigger_client_event(response, REPORT_SAVED_EVENT) if saved else response
+        return trigger_client_event(response, sections.REPORT_SAVED_EVENT) if saved else response
     status = 400 if request.method == "POST" else 200
     return render(request, "security/personnel_report.html", context, status=status)
 
@@ -145,7 +134,7 @@ def incident_create(request: HttpRequest, code: str) -> HttpResponse:
                 actions_taken=data["actions_taken"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             url = reverse("incident_detail", args=[incident.pk])
             if request.htmx:
@@ -180,7 +169,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, _("Status insiden diperbarui."))
