@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate seed lint format bench-import worker beat
+.PHONY: run test install install-dev migrate seed lint format bench bench-import worker beat
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks run in a throwaway test database; for PostgreSQL set DATABASE_URL, e.g.
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pilkada_desk make bench
+bench: install-dev
+	$(BIN)/python bench/rollup.py $(BENCH_ARGS)
 
 bench-import: install-dev
 	$(BIN)/python bench/import_regions.py

@@ -2,10 +2,12 @@
 
     make bench                   # SQLite (embedded default; slow at national scale)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pilkada_desk make bench
-    .venv/bin/python bench/rollup.py --provinces 64 --tps-per-desa 3   # a small run
+    .venv/bin/python bench/rollup.py --provinces 64     # one province: a quick run
+    .venv/bin/python bench/rollup.py --profile          # + the rebuild's queries by cost
 
 Runs in a throwaway test database. It loads the national region list
-(../shared/data/wilayah_kemendagri_2022.csv), generates ≈5.2 TPS per desa (≈435,000 TPS,
+(../shared/data/wilayah_kemendagri_2022.csv: 37 provinsi, as the 2022 list predates Papua Barat
+Daya, 514 kab/kota, 7,277 kecamatan, 83,763 desa), generates ≈5.2 TPS per desa (≈435,000 TPS,
 deterministic) and one day of reports: a report for most kecamatan (≈5% missing; a few drafts
 and returned ones, which must not count), and own reports for most kab/kota and some provinces.
 Then it times, warm:
@@ -167,11 +169,6 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=20, help="kecamatan for the incremental")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument(
-        "--prototypes",
-        action="store_true",
-        help="also time the faster rebuilds prototyped in bench/rollup_prototypes.py",
-    )
-    parser.add_argument(
         "--profile",
         action="store_true",
         help="also list the rebuild's queries by cost (and EXPLAIN ANALYZE on PostgreSQL)",
@@ -223,20 +220,22 @@ def _run(args: argparse.Namespace) -> None:
         f"  TPS:      {tps_count:,} ({tps_active:,} active, "
         f"{tps_count / max(levels[4], 1):.2f} per desa)"
     )
-    print(f"  reports:  {_mix(report_mix)}")
+    for level, name in ((3, "kecamatan"), (2, "kab/kota"), (1, "provinsi")):
+        print(f"  reports of {name + ':':11s}{_mix(report_mix, level)}")
     for label, seconds in build.items():
         print(f"  {label:28s} {_s(seconds)}")
     print(f"  {'build total':28s} {_s(sum(build.values()))}")
 
-    # ---- full rebuild -----------------------------------------------------------------------
+    # ---- full rebuild and the hand-written query, warm, round robin -------------------------
     started = time.perf_counter()
     written = rollup_rebuild_day(day=DAY)
     first_rebuild = time.perf_counter() - started
-    rebuilds = _timed(lambda: rollup_rebuild_day(day=DAY), args.repeat)
-
-    # ---- the hand-written query --------------------------------------------------------------
     sql_rows = _totals_sql()  # warm-up, and the reference figures
-    sqls = _timed(_totals_sql, args.repeat)
+    rebuilds: list[float] = []
+    sqls: list[float] = []
+    for _ in range(args.repeat):  # alternating, so a busy moment hits both alike
+        rebuilds += _timed(lambda: rollup_rebuild_day(day=DAY), 1)
+        sqls += _timed(_totals_sql, 1)
     checked = _check_against_rollups(sql_rows, "after the full rebuild")
 
     # ---- incremental: one submission, then its chain -----------------------------------------
@@ -244,7 +243,10 @@ def _run(args: argparse.Namespace) -> None:
     _check_against_rollups(_totals_sql(), "after the incremental updates")
 
     # ---- figures ------------------------------------------------------------------------------
-    print(f"\nresults ({args.repeat} warm runs each; checked: {checked:,} regions equal)")
+    print(
+        f"\nresults ({args.repeat} warm runs each, alternating; checked: {checked:,} regions "
+        "equal in readiness_dailyrollup and the SQL query)"
+    )
     print(f"  {'':44s} {'best':>10s} {'median':>10s}")
     print(f"  {'full rebuild, first run (inserts rows)':44s} {_ms(first_rebuild):>10s}")
     print(
@@ -269,8 +271,6 @@ def _run(args: argparse.Namespace) -> None:
         f"{_ms(max(incremental)):>10s}"
     )
 
-    if args.prototypes:
-        _time_prototypes(args.repeat, min(rebuilds), min(sqls))
     if args.profile:
         _profile_rebuild()
 
@@ -339,7 +339,9 @@ def _build_tps(rng: random.Random, per_desa: float) -> dict[str, int]:
     return dict(per_kecamatan)
 
 
-def _build_reports(rng: random.Random, tps_per_kecamatan: dict[str, int]) -> Counter[str]:
+def _build_reports(
+    rng: random.Random, tps_per_kecamatan: dict[str, int]
+) -> Counter[tuple[int, str]]:
     """The benchmark day's reports, plus the day before (so the day filter has work to do)."""
     officer = User.objects.create(
         username="bench.officer",
@@ -349,7 +351,7 @@ def _build_reports(rng: random.Random, tps_per_kecamatan: dict[str, int]) -> Cou
     by_level: dict[int, list[str]] = {1: [], 2: [], 3: []}
     for code, level in Region.objects.filter(level__lte=3).values_list("code", "level"):
         by_level[level].append(code)
-    mix: Counter[str] = Counter()
+    mix: Counter[tuple[int, str]] = Counter()  # (level, status or "missing") on DAY
     reports: list[DailyReport] = []
     for day in (DAY - dt.timedelta(days=1), DAY):
         submitted_at = timezone.make_aware(dt.datetime.combine(day, dt.time(15, 0)), dt.UTC)
@@ -357,7 +359,7 @@ def _build_reports(rng: random.Random, tps_per_kecamatan: dict[str, int]) -> Cou
             for code in sorted(by_level[level]):
                 if rng.random() >= own_share:
                     if day == DAY:
-                        mix[f"missing L{level}"] += 1
+                        mix[level, "missing"] += 1
                     continue
                 draw = rng.random()
                 status = (
@@ -375,7 +377,7 @@ def _build_reports(rng: random.Random, tps_per_kecamatan: dict[str, int]) -> Cou
                     tps_ready = round(total * rng.uniform(0.3, 1.0))
                     tps_problem = rng.randint(0, min(total - tps_ready, max(1, total // 20)))
                 if day == DAY:
-                    mix[f"{status} L{level}"] += 1
+                    mix[level, status] += 1
                 is_draft = status == ReportStatus.DRAFT
                 reviewed = status in (ReportStatus.RETURNED, ReportStatus.VERIFIED)
                 reports.append(
@@ -480,34 +482,6 @@ def _incremental(rng: random.Random, tps_per_kecamatan: dict[str, int], samples:
     return timings
 
 
-def _time_prototypes(repeat: int, rebuild: float, sql: float) -> None:
-    """Faster rebuilds (bench/rollup_prototypes.py), each checked against the SQL query."""
-    import rollup_prototypes as prototypes  # bench/ is the script's folder, so on sys.path
-
-    variants = {
-        "as is: readiness.rollups.rollup_rebuild_day": lambda: rollup_rebuild_day(day=DAY),
-        "no prefix filter on a whole-level rebuild": lambda: prototypes.no_prefix_filter(DAY),
-        "one pass at kecamatan level, one upsert": lambda: prototypes.one_pass(DAY),
-        "set-based INSERT ... SELECT ... ON CONFLICT": lambda: prototypes.set_based(
-            DAY, TOTALS_SQL, _totals_params()
-        ),
-    }
-    expected = _totals_sql()
-    print(f"\nprototypes (bench/rollup_prototypes.py; {repeat} warm runs, each result checked)")
-    print(f"  {'':44s} {'best':>10s} {'median':>10s} {'/ SQL':>8s}")
-    print(f"  {'hand-written SQL query (reference)':44s} {_ms(sql):>10s}")
-    for label, run in variants.items():
-        DailyRollup.objects.filter(day=DAY).delete()
-        run()  # writes every row from nothing: the check below proves it wrote them all
-        _check_against_rollups(expected, label)
-        timings = _timed(run, repeat)
-        _check_against_rollups(expected, label)
-        print(
-            f"  {label:44s} {_ms(min(timings)):>10s} {_ms(statistics.median(timings)):>10s} "
-            f"{min(timings) / sql:>7.2f}x"
-        )
-
-
 def _profile_rebuild() -> None:
     """Where a warm rebuild spends its time, query by query (each execute timed on the client)."""
     captured: list[tuple[str, object, float]] = []
@@ -591,8 +565,12 @@ def _database_version() -> str:
         return cursor.fetchone()[0]
 
 
-def _mix(mix: Counter[str]) -> str:
-    return ", ".join(f"{key} {value:,}" for key, value in sorted(mix.items(), key=lambda i: i[0]))
+def _mix(mix: Counter[tuple[int, str]], level: int) -> str:
+    order = [*ReportStatus.values, "missing"]
+    counts = [(status, mix[level, status]) for status in order if mix[level, status]]
+    return ", ".join(f"{status} {count:,}" for status, count in counts) + (
+        f"  (on {DAY}; the day before is there too)" if level == 3 else ""
+    )
 
 
 def _ms(seconds: float) -> str:
