@@ -46,8 +46,14 @@ ROLLED_UP_LEVELS = (RegionLevel.KECAMATAN, RegionLevel.KABKOTA, RegionLevel.PROV
 
 
 def rollup_region_and_ancestors(*, region_code: str, day: dt.date) -> None:
-    """Recompute `day` for the region (if it is rolled up) and every ancestor. Idempotent."""
-    chain = [*codes.ancestor_codes(region_code), region_code]
+    """Recompute `day` for the region (if it is rolled up) and every active ancestor. Idempotent."""
+    # Inactive regions have no rollups (the rebuild skips them too), though what lies under
+    # them still counts in the active ancestors above.
+    chain = set(
+        Region.objects.filter(
+            code__in=[*codes.ancestor_codes(region_code), region_code], is_active=True
+        ).values_list("code", flat=True)
+    )
     for level in ROLLED_UP_LEVELS:
         targets = [code for code in chain if codes.level_of(code) == level]
         if targets:
