@@ -22,7 +22,9 @@ class FiguresSerializer(serializers.Serializer):
     tps_ready_percent = serializers.FloatField(allow_null=True)
     kecamatan_total = serializers.IntegerField()
     kecamatan_reported = serializers.IntegerField()
+    kecamatan_late = serializers.IntegerField()
     has_own_report = serializers.BooleanField()
+    own_report_late = serializers.BooleanField()
 
 
 class DaySerializer(serializers.Serializer):
@@ -55,6 +57,7 @@ def rollup_detail(request: Request, code: str) -> Response:
             "coverage": {
                 "children_expected": len(overview.children),
                 "children_reported": overview.children_reported,
+                "children_late": sum(1 for row in overview.children if row.figures.own_report_late),
                 "children_missing": [{"code": r.code, "name": r.name} for r in missing],
             },
             "children": [

@@ -472,7 +472,9 @@ class DailyRollup(models.Model):
     tps_problem = models.PositiveIntegerField(default=0)
     kecamatan_total = models.PositiveIntegerField(default=0)
     kecamatan_reported = models.PositiveIntegerField(default=0)
+    kecamatan_late = models.PositiveIntegerField(default=0)
     has_own_report = models.BooleanField(default=False)
+    own_report_late = models.BooleanField(default=False)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -5,7 +5,8 @@ Semantics (thin slice; issue-by-issue this grows, always here):
 - TPS ready / bermasalah: the sum of the kecamatan desks' reports *of that day* under the
   region (each report counts its TPS table when it is submitted).
 - Kecamatan coverage: active kecamatan under the region, and how many of them reported that day.
-- Own report: whether the region's own desk filed for that day.
+- Own report: whether the region's own desk filed for that day, and whether after the deadline;
+  likewise how many of the kecamatan reports came late.
 - Only submitted or verified reports count (COUNTED_STATUSES): a draft has not been said yet
   and a returned report is disputed until it is submitted again.
 
@@ -75,14 +76,16 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
         "tps_problem",
         "kecamatan_total",
         "kecamatan_reported",
+        "kecamatan_late",
         "has_own_report",
+        "own_report_late",
     ]
-    # PostgreSQL wants a boolean for has_own_report; SQLite stores 0/1.
-    own_report = (
-        "own.region_id IS NOT NULL"
-        if connection.vendor == "postgresql"
-        else "CASE WHEN own.region_id IS NULL THEN 0 ELSE 1 END"
-    )
+    # PostgreSQL wants booleans for the two flags; SQLite stores 0/1.
+    if connection.vendor == "postgresql":
+        own_report, own_late = "own.region_id IS NOT NULL", "coalesce(own.is_late, false)"
+    else:
+        own_report = "CASE WHEN own.region_id IS NULL THEN 0 ELSE 1 END"
+        own_late = "coalesce(own.is_late, 0)"
     params = {
         "day": connection.ops.adapt_datefield_value(day),
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
@@ -103,7 +106,7 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
             GROUP BY substr(desa_id, 1, 8)
         ),
         counted AS (
-            SELECT region_id, tps_ready, tps_problem
+            SELECT region_id, tps_ready, tps_problem, is_late
             FROM readiness_dailyreport
             WHERE day = %(day)s AND status IN ({counted_statuses})
         ),
@@ -115,7 +118,8 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
                    coalesce(c.tps_ready, 0) AS tps_ready,
                    coalesce(c.tps_problem, 0) AS tps_problem,
                    CASE WHEN k.is_active THEN 1 ELSE 0 END AS active,
-                   CASE WHEN c.region_id IS NULL THEN 0 ELSE 1 END AS reported
+                   CASE WHEN c.region_id IS NULL THEN 0 ELSE 1 END AS reported,
+                   CASE WHEN c.is_late THEN 1 ELSE 0 END AS late
             FROM readiness_region k
             LEFT JOIN tps ON tps.kecamatan = k.code
             LEFT JOIN counted c ON c.region_id = k.code
@@ -124,20 +128,21 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
         totals AS (
             SELECT code, sum(tps_total) AS tps_total, sum(tps_ready) AS tps_ready,
                    sum(tps_problem) AS tps_problem, sum(active) AS kecamatan_total,
-                   sum(reported) AS kecamatan_reported
+                   sum(reported) AS kecamatan_reported, sum(late) AS kecamatan_late
             FROM per_kecamatan GROUP BY code
             UNION ALL
             SELECT kabkota, sum(tps_total), sum(tps_ready), sum(tps_problem), sum(active),
-                   sum(reported)
+                   sum(reported), sum(late)
             FROM per_kecamatan GROUP BY kabkota
             UNION ALL
             SELECT provinsi, sum(tps_total), sum(tps_ready), sum(tps_problem), sum(active),
-                   sum(reported)
+                   sum(reported), sum(late)
             FROM per_kecamatan GROUP BY provinsi
         )
         SELECT r.code, %(day)s, %(now)s,
                coalesce(t.tps_total, 0), coalesce(t.tps_ready, 0), coalesce(t.tps_problem, 0),
-               coalesce(t.kecamatan_total, 0), coalesce(t.kecamatan_reported, 0), {own_report}
+               coalesce(t.kecamatan_total, 0), coalesce(t.kecamatan_reported, 0),
+               coalesce(t.kecamatan_late, 0), {own_report}, {own_late}
         FROM readiness_region r
         LEFT JOIN totals t ON t.code = r.code
         LEFT JOIN counted own ON own.region_id = r.code
@@ -256,13 +261,14 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
         "region_id",
         prefix_length,
         reported=Count("id"),
+        late=Count("id", filter=Q(is_late=True)),
         tps_ready=Sum("tps_ready"),
         tps_problem=Sum("tps_problem"),
     )
-    own_reports = set(
+    own_reports = dict(
         DailyReport.objects.filter(
             day=day, region_id__in=region_codes, status__in=COUNTED_STATUSES
-        ).values_list("region_id", flat=True)
+        ).values_list("region_id", "is_late")
     )
 
     now = timezone.now()
@@ -275,7 +281,9 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
             tps_problem=kecamatan_reports.get(code, {}).get("tps_problem") or 0,
             kecamatan_total=registry.get(code, RegistryTotals()).kecamatan,
             kecamatan_reported=kecamatan_reports.get(code, {}).get("reported", 0),
+            kecamatan_late=kecamatan_reports.get(code, {}).get("late", 0),
             has_own_report=code in own_reports,
+            own_report_late=own_reports.get(code, False),
             computed_at=now,
         )
         for code in region_codes
@@ -291,7 +299,9 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
             "tps_problem",
             "kecamatan_total",
             "kecamatan_reported",
+            "kecamatan_late",
             "has_own_report",
+            "own_report_late",
             "computed_at",
         ],
     )

@@ -87,7 +87,9 @@ class Figures:
     tps_problem: int = 0
     kecamatan_total: int = 0
     kecamatan_reported: int = 0
+    kecamatan_late: int = 0
     has_own_report: bool = False
+    own_report_late: bool = False
 
     @property
     def tps_ready_percent(self) -> float | None:
@@ -149,7 +151,9 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
                     tps_ready=rollup.tps_ready if rollup else 0,
                     tps_problem=rollup.tps_problem if rollup else 0,
                     kecamatan_reported=rollup.kecamatan_reported if rollup else 0,
+                    kecamatan_late=rollup.kecamatan_late if rollup else 0,
                     has_own_report=rollup.has_own_report if rollup else False,
+                    own_report_late=rollup.own_report_late if rollup else False,
                 ),
             )
         )
@@ -159,12 +163,14 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
         tps_ready = (own_report.tps_ready or 0) if own_counts else 0
         tps_problem = (own_report.tps_problem or 0) if own_counts else 0
         kecamatan_total, kecamatan_reported = 1, int(own_counts)
+        kecamatan_late = int(own_counts and own_report.is_late)
         as_of = own_report.updated_at if own_report else None
     else:
         tps_ready = sum(row.figures.tps_ready for row in rows)
         tps_problem = sum(row.figures.tps_problem for row in rows)
         kecamatan_total = sum(row.figures.kecamatan_total for row in rows)
         kecamatan_reported = sum(row.figures.kecamatan_reported for row in rows)
+        kecamatan_late = sum(row.figures.kecamatan_late for row in rows)
         as_of = max((rollup.computed_at for rollup in child_rollups.values()), default=None)
 
     return RegionOverview(
@@ -177,7 +183,9 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
             tps_problem=tps_problem,
             kecamatan_total=kecamatan_total,
             kecamatan_reported=kecamatan_reported,
+            kecamatan_late=kecamatan_late,
             has_own_report=own_counts,
+            own_report_late=own_counts and own_report.is_late,
         ),
         own_report=own_report,
         children=rows,

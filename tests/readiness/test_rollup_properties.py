@@ -16,8 +16,8 @@ DAYS = [dt.date(2024, 11, 21), dt.date(2024, 11, 22), dt.date(2024, 11, 23)]
 STATUSES = [None, *ReportStatus.values]  # None: no report that day
 
 report_strategy = st.tuples(
-    st.sampled_from(STATUSES), st.integers(0, 6), st.integers(0, 3)
-)  # (status, tps_ready, tps_problem)
+    st.sampled_from(STATUSES), st.integers(0, 6), st.integers(0, 3), st.booleans()
+)  # (status, tps_ready, tps_problem, is_late)
 
 
 @st.composite
@@ -50,8 +50,8 @@ def trees(draw):
 def naive_rollups(regions, stations, reports, day):
     """Every active provinsi, kab/kota and kecamatan, computed the slow and obvious way."""
     counted = {
-        code: (ready, problem)
-        for (code, report_day), (status, ready, problem) in reports.items()
+        code: (ready, problem, late)
+        for (code, report_day), (status, ready, problem, late) in reports.items()
         if report_day == day and status in (ReportStatus.SUBMITTED, ReportStatus.VERIFIED)
     }
     active = dict(regions)
@@ -71,7 +71,9 @@ def naive_rollups(regions, stations, reports, day):
             sum(counted[k][1] for k in reported),
             sum(1 for k in kecamatan if active[k]),
             len(reported),
+            sum(1 for k in reported if counted[k][2]),
             code in counted,
+            code in counted and counted[code][2],
         )
     return expected
 
@@ -84,7 +86,9 @@ def stored(day):
             row.tps_problem,
             row.kecamatan_total,
             row.kecamatan_reported,
+            row.kecamatan_late,
             row.has_own_report,
+            row.own_report_late,
         )
         for row in DailyRollup.objects.filter(day=day)
     }
@@ -127,14 +131,15 @@ class RollupEqualsNaiveReference(TestCase):
                 updated_at=now,
                 submitted_by=None if status == ReportStatus.DRAFT else officer,
                 submitted_at=None if status == ReportStatus.DRAFT else now,
+                is_late=late,
             )
-            for (code, day), (status, ready, problem) in reports.items()
+            for (code, day), (status, ready, problem, late) in reports.items()
             if status is not None
         )
         # Only kecamatan carry TPS figures: make the reference see the same thing.
         reports = {
-            key: (status, *(values if codes.level_of(key[0]) == 3 else (0, 0)))
-            for key, (status, *values) in reports.items()
+            key: (status, *((ready, problem) if codes.level_of(key[0]) == 3 else (0, 0)), late)
+            for key, (status, ready, problem, late) in reports.items()
         }
 
         for day in DAYS:

@@ -63,3 +63,33 @@ def test_full_rebuild_agrees_with_incremental_rollups(reports):
     assert written == 6  # 3 kecamatan, 2 kota, 1 province
     assert {code: rebuilt[code] for code in incremental} == incremental
     assert rebuilt["64.72"] == (0, 2, 0, 1, False)
+
+
+def test_late_reports_are_counted_next_to_the_totals(tree):
+    officer = UserFactory(role=Role.OFFICER, region=tree["64.71.06"])
+    DailyReportFactory(
+        region=tree["64.71.06"], day=DAY, tps_ready=1, is_late=True, submitted_by=officer
+    )
+    DailyReportFactory(region=tree["64.71.01"], day=DAY, tps_ready=1, submitted_by=officer)
+    DailyReportFactory(region=tree["64.71"], day=DAY, is_late=True, submitted_by=officer)
+
+    rollup_region_and_ancestors(region_code="64.71.06", day=DAY)
+    incremental = {
+        row.region_id: (row.kecamatan_reported, row.kecamatan_late, row.own_report_late)
+        for row in DailyRollup.objects.filter(day=DAY)
+    }
+    DailyRollup.objects.all().delete()
+    rollup_rebuild_day(day=DAY)
+    rebuilt = {
+        row.region_id: (row.kecamatan_reported, row.kecamatan_late, row.own_report_late)
+        for row in DailyRollup.objects.filter(day=DAY, region_id__in=incremental)
+    }
+    assert (
+        incremental
+        == rebuilt
+        == {
+            "64.71.06": (1, 1, True),
+            "64.71": (2, 1, True),
+            "64": (2, 1, False),
+        }
+    )
