@@ -24,4 +24,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=19, minute=30),
         "kwargs": {"days": 3},
     },
+    # Every five minutes: freeze each province's briefing snapshot ("data per 08.00 WITA") once
+    # its own local time reaches DESK_SNAPSHOT_TIME. Provinces are in WIB, WITA and WIT, so no
+    # single crontab fits: the job checks often, and takes each province once, at (or within
+    # five minutes after) its own 08:00; later runs that day find it taken and do nothing.
+    "briefing-snapshots": {
+        "task": "readiness.tasks.snapshot_due_task",
+        "schedule": 300.0,
+    },
 }

@@ -515,3 +515,44 @@ class RollupPending(models.Model):
 
 def zone_for(province: Region) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(province.timezone or codes.WIB)
+
+
+class RollupSnapshot(models.Model):
+    """A province's rollup for one local day, frozen at the briefing time ("data per 08.00 WITA").
+
+    Written once by readiness.snapshots.snapshot_take and never updated: later corrections change
+    DailyRollup, not the snapshot, and the dashboard shows the difference.
+
+    The figures are one JSON document, ``{region code: {figure: value}}`` for every rollup row of
+    the province that day, rather than a child table, because a snapshot is only ever read whole
+    (the briefing page, the comparison with the live rollup) and never queried across regions or
+    days; one row is written and read in one statement whatever the province's size; and the
+    frozen copy keeps region codes as plain strings, so renaming, deactivating or re-parenting a
+    region later cannot reach into what the briefing said.
+    """
+
+    province = models.ForeignKey(
+        Region,
+        verbose_name=_("provinsi"),
+        on_delete=models.PROTECT,
+        related_name="rollup_snapshots",
+        limit_choices_to={"level": RegionLevel.PROVINSI},
+    )
+    day = models.DateField(_("tanggal"))
+    taken_at = models.DateTimeField(_("diambil pada"))
+    # {region code: {tps_total, tps_ready, tps_problem, kecamatan_total, kecamatan_reported,
+    #  kecamatan_late, has_own_report, own_report_late}}
+    figures = models.JSONField(_("angka"), default=dict)
+
+    class Meta:
+        verbose_name = _("snapshot rekap")
+        verbose_name_plural = _("snapshot rekap")
+        ordering = ["-day", "province_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "day"], name="rollup_snapshot_one_per_province_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.day:%Y-%m-%d} {self.taken_at:%H:%M}"

@@ -2,8 +2,9 @@ import datetime as dt
 
 from celery import shared_task
 from django.db import DatabaseError
+from django.utils import timezone
 
-from . import rollups
+from . import rollups, snapshots
 
 
 @shared_task(
@@ -28,3 +29,9 @@ def rollup_catch_up_task() -> int:
 def rollup_rebuild_recent_task(days: int = 3) -> int:
     """Beat, nightly: rebuild the last days from source, whatever happened to the tasks."""
     return rollups.rollup_rebuild_recent(days=days)
+
+
+@shared_task(acks_late=True)
+def snapshot_due_task() -> int:
+    """Beat: freeze the briefing snapshot of each province whose snapshot time has come."""
+    return snapshots.snapshots_due(now=timezone.now())

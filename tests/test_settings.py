@@ -119,3 +119,17 @@ def test_start_up_fails_with_the_message_when_production_lacks_a_secret():
     assert finished.returncode != 0
     assert "DJANGO_SECRET_KEY" in finished.stderr
     assert "ImproperlyConfigured" in finished.stderr
+
+
+def test_snapshot_time_defaults_to_eight():
+    import datetime as dt
+
+    assert read().snapshot_time == dt.time(8, 0)
+    assert read(DESK_SNAPSHOT_TIME="07:30").snapshot_time == dt.time(7, 30)
+    assert read(DESK_SNAPSHOT_TIME="00:00").snapshot_time == dt.time(0, 0)
+
+
+@pytest.mark.parametrize("value", ["8", "8:00", "24:00", "08:60", "08.00", "08:00:00", "pagi"])
+def test_bad_snapshot_time_is_refused_clearly(value):
+    with pytest.raises(ImproperlyConfigured, match=r"DESK_SNAPSHOT_TIME=.*format HH:MM"):
+        read(DESK_SNAPSHOT_TIME=value)

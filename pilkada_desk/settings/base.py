@@ -154,6 +154,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 # The beat schedule lives in pilkada_desk/celery.py, next to the app it configures.
 
+# Each province's briefing snapshot ("data per 08.00 WITA") is frozen at this local time
+# (readiness.snapshots); a datetime.time, from DESK_SNAPSHOT_TIME="HH:MM".
+DESK_SNAPSHOT_TIME = DESK.snapshot_time
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,6 +9,8 @@ the person reading it is deploying under deadline, not debugging Django.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,9 @@ _POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 _SQLITE_SCHEMES = {"sqlite"}
 _REDIS_SCHEMES = {"redis", "rediss"}
 
+DEFAULT_SNAPSHOT_TIME = dt.time(8, 0)
+_HH_MM = re.compile(r"(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})")
+
 
 @dataclass(frozen=True)
 class DeskEnvironment:
@@ -32,6 +37,8 @@ class DeskEnvironment:
     database: dict[str, Any]
     broker_url: str | None
     caches: dict[str, Any]
+    # Local time of each province at which its briefing snapshot is frozen (readiness.snapshots).
+    snapshot_time: dt.time = DEFAULT_SNAPSHOT_TIME
 
     @property
     def tasks_run_eagerly(self) -> bool:
@@ -73,6 +80,7 @@ def read_environment(environ_vars: Mapping[str, str], *, base_dir: Path) -> Desk
         database=_database(env.str("DATABASE_URL", default=""), base_dir=base_dir),
         broker_url=_broker(broker_url),
         caches=_caches(env.str("CACHE_URL", default="") or broker_url),
+        snapshot_time=_snapshot_time(env.str("DESK_SNAPSHOT_TIME", default="")),
     )
 
 
@@ -145,6 +153,19 @@ def _caches(redis_url: str | None) -> dict[str, Any]:
             }
         }
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _snapshot_time(raw: str) -> dt.time:
+    if raw.strip() == "":
+        return DEFAULT_SNAPSHOT_TIME
+    match = _HH_MM.fullmatch(raw.strip())
+    hour, minute = (int(match["hour"]), int(match["minute"])) if match else (-1, -1)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise ImproperlyConfigured(
+            f"DESK_SNAPSHOT_TIME={raw!r} tidak valid: gunakan format HH:MM (jam 00–23, menit "
+            "00–59), waktu setempat provinsi, misalnya 08:00. Kosongkan untuk 08:00."
+        )
+    return dt.time(hour, minute)
 
 
 def _redact(url: str) -> str:
