@@ -23,6 +23,8 @@ class FiguresSerializer(serializers.Serializer):
     kecamatan_total = serializers.IntegerField()
     kecamatan_reported = serializers.IntegerField()
     kecamatan_late = serializers.IntegerField()
+    kecamatan_stale = serializers.IntegerField()
+    oldest_figure_day = serializers.DateField(allow_null=True)
     has_own_report = serializers.BooleanField()
     own_report_late = serializers.BooleanField()
 

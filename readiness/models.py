@@ -473,6 +473,9 @@ class DailyRollup(models.Model):
     kecamatan_total = models.PositiveIntegerField(default=0)
     kecamatan_reported = models.PositiveIntegerField(default=0)
     kecamatan_late = models.PositiveIntegerField(default=0)
+    # Kecamatan whose latest figures are from an earlier day, and the oldest such day.
+    kecamatan_stale = models.PositiveIntegerField(default=0)
+    oldest_figure_day = models.DateField(null=True, blank=True)
     has_own_report = models.BooleanField(default=False)
     own_report_late = models.BooleanField(default=False)
     computed_at = models.DateTimeField()

@@ -2,8 +2,10 @@
 
 Semantics (thin slice; issue-by-issue this grows, always here):
 - TPS total: active TPS in the registry under the region.
-- TPS ready / bermasalah: the sum of the kecamatan desks' reports *of that day* under the
-  region (each report counts its TPS table when it is submitted).
+- TPS ready / bermasalah are stock figures: each kecamatan desk under the region contributes
+  its *latest* submitted report on or before the day (each report counts its TPS table when it
+  is submitted); how many of those are older than the day, and the oldest one's day, are kept
+  next to them (stale figures).
 - Kecamatan coverage: active kecamatan under the region, and how many of them reported that day.
 - Own report: whether the region's own desk filed for that day, and whether after the deadline;
   likewise how many of the kecamatan reports came late.
@@ -25,7 +27,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -77,6 +79,8 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
         "kecamatan_total",
         "kecamatan_reported",
         "kecamatan_late",
+        "kecamatan_stale",
+        "oldest_figure_day",
         "has_own_report",
         "own_report_late",
     ]
@@ -110,39 +114,56 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
             FROM readiness_dailyreport
             WHERE day = %(day)s AND status IN ({counted_statuses})
         ),
+        latest AS (
+            SELECT region_id, max(day) AS day
+            FROM readiness_dailyreport
+            WHERE day <= %(day)s AND status IN ({counted_statuses})
+              AND {in_scope.format(column="region_id")}
+            GROUP BY region_id
+        ),
+        stock AS (
+            SELECT d.region_id, d.day, d.tps_ready, d.tps_problem
+            FROM readiness_dailyreport d
+            JOIN latest l ON l.region_id = d.region_id AND l.day = d.day
+        ),
         per_kecamatan AS (
             SELECT k.code,
                    substr(k.code, 1, 5) AS kabkota,
                    substr(k.code, 1, 2) AS provinsi,
                    coalesce(tps.n, 0) AS tps_total,
-                   coalesce(c.tps_ready, 0) AS tps_ready,
-                   coalesce(c.tps_problem, 0) AS tps_problem,
+                   coalesce(s.tps_ready, 0) AS tps_ready,
+                   coalesce(s.tps_problem, 0) AS tps_problem,
+                   CASE WHEN s.day < %(day)s THEN 1 ELSE 0 END AS stale,
+                   s.day AS figure_day,
                    CASE WHEN k.is_active THEN 1 ELSE 0 END AS active,
                    CASE WHEN c.region_id IS NULL THEN 0 ELSE 1 END AS reported,
                    CASE WHEN c.is_late THEN 1 ELSE 0 END AS late
             FROM readiness_region k
             LEFT JOIN tps ON tps.kecamatan = k.code
             LEFT JOIN counted c ON c.region_id = k.code
+            LEFT JOIN stock s ON s.region_id = k.code
             WHERE k.level = {RegionLevel.KECAMATAN} AND {in_scope.format(column="k.code")}
         ),
         totals AS (
             SELECT code, sum(tps_total) AS tps_total, sum(tps_ready) AS tps_ready,
                    sum(tps_problem) AS tps_problem, sum(active) AS kecamatan_total,
-                   sum(reported) AS kecamatan_reported, sum(late) AS kecamatan_late
+                   sum(reported) AS kecamatan_reported, sum(late) AS kecamatan_late,
+                   sum(stale) AS kecamatan_stale, min(figure_day) AS oldest_figure_day
             FROM per_kecamatan GROUP BY code
             UNION ALL
             SELECT kabkota, sum(tps_total), sum(tps_ready), sum(tps_problem), sum(active),
-                   sum(reported), sum(late)
+                   sum(reported), sum(late), sum(stale), min(figure_day)
             FROM per_kecamatan GROUP BY kabkota
             UNION ALL
             SELECT provinsi, sum(tps_total), sum(tps_ready), sum(tps_problem), sum(active),
-                   sum(reported), sum(late)
+                   sum(reported), sum(late), sum(stale), min(figure_day)
             FROM per_kecamatan GROUP BY provinsi
         )
         SELECT r.code, %(day)s, %(now)s,
                coalesce(t.tps_total, 0), coalesce(t.tps_ready, 0), coalesce(t.tps_problem, 0),
                coalesce(t.kecamatan_total, 0), coalesce(t.kecamatan_reported, 0),
-               coalesce(t.kecamatan_late, 0), {own_report}, {own_late}
+               coalesce(t.kecamatan_late, 0), coalesce(t.kecamatan_stale, 0),
+               t.oldest_figure_day, {own_report}, {own_late}
         FROM readiness_region r
         LEFT JOIN totals t ON t.code = r.code
         LEFT JOIN counted own ON own.region_id = r.code
@@ -151,14 +172,19 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
         ON CONFLICT (region_id, day) DO UPDATE SET
             computed_at = excluded.computed_at,
             {", ".join(f"{field} = excluded.{field}" for field in figures)}
-        WHERE ({", ".join(f"readiness_dailyrollup.{field}" for field in figures)})
-           <> ({", ".join(f"excluded.{field}" for field in figures)})
+        WHERE ({", ".join(_null_safe(f"readiness_dailyrollup.{field}") for field in figures)})
+           <> ({", ".join(_null_safe(f"excluded.{field}") for field in figures)})
     """
     # A province's totals are only right when all its kecamatan are read: `within` limits
     # both what is read and what is written to the same subtree, so every written row is whole.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def _null_safe(column: str) -> str:
+    # Only oldest_figure_day can be NULL; a row comparison with a NULL in it is never "<>".
+    return f"coalesce({column}, '0001-01-01')" if column.endswith("oldest_figure_day") else column
 
 
 def rollup_enqueue(*, region_code: str, day: dt.date) -> None:
@@ -262,8 +288,27 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
         prefix_length,
         reported=Count("id"),
         late=Count("id", filter=Q(is_late=True)),
+    )
+    # Stock figures: each kecamatan's latest counted report on or before the day.
+    latest_day = (
+        DailyReport.objects.filter(
+            region=OuterRef("region"), day__lte=day, status__in=COUNTED_STATUSES
+        )
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    stock = _grouped(
+        DailyReport.objects.filter(
+            day__lte=day, region__level=RegionLevel.KECAMATAN, status__in=COUNTED_STATUSES
+        )
+        .filter(under_targets("region__code"))
+        .filter(day=Subquery(latest_day)),
+        "region_id",
+        prefix_length,
         tps_ready=Sum("tps_ready"),
         tps_problem=Sum("tps_problem"),
+        stale=Count("id", filter=Q(day__lt=day)),
+        oldest=Min("day"),
     )
     own_reports = dict(
         DailyReport.objects.filter(
@@ -277,8 +322,10 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
             region_id=code,
             day=day,
             tps_total=registry.get(code, RegistryTotals()).tps,
-            tps_ready=kecamatan_reports.get(code, {}).get("tps_ready") or 0,
-            tps_problem=kecamatan_reports.get(code, {}).get("tps_problem") or 0,
+            tps_ready=stock.get(code, {}).get("tps_ready") or 0,
+            tps_problem=stock.get(code, {}).get("tps_problem") or 0,
+            kecamatan_stale=stock.get(code, {}).get("stale", 0),
+            oldest_figure_day=stock.get(code, {}).get("oldest"),
             kecamatan_total=registry.get(code, RegistryTotals()).kecamatan,
             kecamatan_reported=kecamatan_reports.get(code, {}).get("reported", 0),
             kecamatan_late=kecamatan_reports.get(code, {}).get("late", 0),
@@ -300,6 +347,8 @@ def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) ->
             "kecamatan_total",
             "kecamatan_reported",
             "kecamatan_late",
+            "kecamatan_stale",
+            "oldest_figure_day",
             "has_own_report",
             "own_report_late",
             "computed_at",

@@ -88,6 +88,9 @@ class Figures:
     kecamatan_total: int = 0
     kecamatan_reported: int = 0
     kecamatan_late: int = 0
+    # Kecamatan whose figures are from an earlier day (stock), and the oldest such day.
+    kecamatan_stale: int = 0
+    oldest_figure_day: dt.date | None = None
     has_own_report: bool = False
     own_report_late: bool = False
 
@@ -152,6 +155,8 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
                     tps_problem=rollup.tps_problem if rollup else 0,
                     kecamatan_reported=rollup.kecamatan_reported if rollup else 0,
                     kecamatan_late=rollup.kecamatan_late if rollup else 0,
+                    kecamatan_stale=rollup.kecamatan_stale if rollup else 0,
+                    oldest_figure_day=rollup.oldest_figure_day if rollup else None,
                     has_own_report=rollup.has_own_report if rollup else False,
                     own_report_late=rollup.own_report_late if rollup else False,
                 ),
@@ -160,17 +165,25 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
 
     own_counts = own_report is not None and own_report.counts
     if region.level == RegionLevel.KECAMATAN:
-        tps_ready = (own_report.tps_ready or 0) if own_counts else 0
-        tps_problem = (own_report.tps_problem or 0) if own_counts else 0
+        # The kecamatan's own rollup: its latest figures, as the kab/kota page shows them.
+        own = DailyRollup.objects.filter(region=region, day=day).first()
+        tps_ready, tps_problem = (own.tps_ready, own.tps_problem) if own else (0, 0)
         kecamatan_total, kecamatan_reported = 1, int(own_counts)
         kecamatan_late = int(own_counts and own_report.is_late)
-        as_of = own_report.updated_at if own_report else None
+        kecamatan_stale = own.kecamatan_stale if own else 0
+        oldest_figure_day = own.oldest_figure_day if own else None
+        as_of = own.computed_at if own else None
     else:
         tps_ready = sum(row.figures.tps_ready for row in rows)
         tps_problem = sum(row.figures.tps_problem for row in rows)
         kecamatan_total = sum(row.figures.kecamatan_total for row in rows)
         kecamatan_reported = sum(row.figures.kecamatan_reported for row in rows)
         kecamatan_late = sum(row.figures.kecamatan_late for row in rows)
+        kecamatan_stale = sum(row.figures.kecamatan_stale for row in rows)
+        oldest_figure_day = min(
+            (row.figures.oldest_figure_day for row in rows if row.figures.oldest_figure_day),
+            default=None,
+        )
         as_of = max((rollup.computed_at for rollup in child_rollups.values()), default=None)
 
     return RegionOverview(
@@ -184,6 +197,8 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
             kecamatan_total=kecamatan_total,
             kecamatan_reported=kecamatan_reported,
             kecamatan_late=kecamatan_late,
+            kecamatan_stale=kecamatan_stale,
+            oldest_figure_day=oldest_figure_day,
             has_own_report=own_counts,
             own_report_late=own_counts and own_report.is_late,
         ),

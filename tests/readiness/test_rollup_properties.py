@@ -1,4 +1,5 @@
-"""Property: for random region trees and random reports over several days, the set-based
+"""Property: for random region trees and random reports over several days (stock figures:
+each desk's latest counted report on or before the day), the set-based
 rebuild and the incremental rollup both equal a deliberately naive reference computed here,
 row by row in plain Python, straight from the source rows."""
 
@@ -49,6 +50,14 @@ def trees(draw):
 
 def naive_rollups(regions, stations, reports, day):
     """Every active provinsi, kab/kota and kecamatan, computed the slow and obvious way."""
+    is_counted = (ReportStatus.SUBMITTED, ReportStatus.VERIFIED)
+    # Stock: each desk's latest counted report on or before the day.
+    stock = {}
+    for (code, report_day), (status, ready, problem, _late) in sorted(
+        reports.items(), key=lambda item: item[0][1]
+    ):
+        if report_day <= day and status in is_counted:
+            stock[code] = (ready, problem, report_day)
     counted = {
         code: (ready, problem, late)
         for (code, report_day), (status, ready, problem, late) in reports.items()
@@ -65,13 +74,16 @@ def naive_rollups(regions, stations, reports, day):
 
         kecamatan = [k for k, _ in regions if codes.level_of(k) == 3 and under(k)]
         reported = [k for k in kecamatan if k in counted]
+        with_figures = [k for k in kecamatan if k in stock]
         expected[code] = (
             sum(1 for desa, _n, on in stations if on and under(desa)),
-            sum(counted[k][0] for k in reported),
-            sum(counted[k][1] for k in reported),
+            sum(stock[k][0] for k in with_figures),
+            sum(stock[k][1] for k in with_figures),
             sum(1 for k in kecamatan if active[k]),
             len(reported),
             sum(1 for k in reported if counted[k][2]),
+            sum(1 for k in with_figures if stock[k][2] < day),
+            min((stock[k][2] for k in with_figures), default=None),
             code in counted,
             code in counted and counted[code][2],
         )
@@ -87,6 +99,8 @@ def stored(day):
             row.kecamatan_total,
             row.kecamatan_reported,
             row.kecamatan_late,
+            row.kecamatan_stale,
+            row.oldest_figure_day,
             row.has_own_report,
             row.own_report_late,
         )

@@ -93,3 +93,37 @@ def test_late_reports_are_counted_next_to_the_totals(tree):
             "64": (2, 1, False),
         }
     )
+
+
+def test_a_kecamatan_that_has_not_reported_today_counts_with_its_latest_figures(client, tree):
+    officer = UserFactory(role=Role.OFFICER, region=tree["64.71.06"])
+    yesterday = DAY - dt.timedelta(days=1)
+    DailyReportFactory(
+        region=tree["64.71.06"],
+        day=yesterday - dt.timedelta(days=1),
+        tps_ready=1,
+        submitted_by=officer,
+    )
+    DailyReportFactory(region=tree["64.71.06"], day=yesterday, tps_ready=4, submitted_by=officer)
+    DailyReportFactory(region=tree["64.71.01"], day=DAY, tps_ready=2, submitted_by=officer)
+    # A returned report of the day is disputed: the latest counted figures stand.
+    DailyReportFactory(
+        region=tree["64.71.06"], day=DAY, tps_ready=6, status="returned", submitted_by=officer
+    )
+
+    rollup_rebuild_day(day=DAY)
+    city = DailyRollup.objects.get(region_id="64.71", day=DAY)
+    assert (
+        city.tps_ready,
+        city.kecamatan_reported,
+        city.kecamatan_stale,
+        city.oldest_figure_day,
+    ) == (
+        6,
+        1,
+        1,
+        yesterday,
+    )
+    # A report in the future of the day never counts.
+    rollup_rebuild_day(day=yesterday)
+    assert DailyRollup.objects.get(region_id="64.71", day=yesterday).tps_ready == 4
