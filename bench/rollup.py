@@ -97,22 +97,33 @@ WITH tps AS (
     GROUP BY substr(desa_id, 1, 8)
 ),
 counted AS (
-    SELECT region_id, tps_ready, tps_problem
+    SELECT region_id
     FROM readiness_dailyreport
     WHERE day = %(day)s AND status IN (%(submitted)s, %(verified)s)
+),
+stock AS (  -- each desk's latest counted report on or before the day
+    SELECT d.region_id, d.tps_ready, d.tps_problem
+    FROM readiness_dailyreport d
+    JOIN (
+        SELECT region_id, max(day) AS day
+        FROM readiness_dailyreport
+        WHERE day <= %(day)s AND status IN (%(submitted)s, %(verified)s)
+        GROUP BY region_id
+    ) latest ON latest.region_id = d.region_id AND latest.day = d.day
 ),
 per_kecamatan AS (
     SELECT k.code,
            substr(k.code, 1, 5) AS kabkota,
            substr(k.code, 1, 2) AS provinsi,
            coalesce(tps.n, 0) AS tps_total,
-           coalesce(c.tps_ready, 0) AS tps_ready,
-           coalesce(c.tps_problem, 0) AS tps_problem,
+           coalesce(s.tps_ready, 0) AS tps_ready,
+           coalesce(s.tps_problem, 0) AS tps_problem,
            CASE WHEN k.is_active THEN 1 ELSE 0 END AS active,
            CASE WHEN c.region_id IS NULL THEN 0 ELSE 1 END AS reported
     FROM readiness_region k
     LEFT JOIN tps ON tps.kecamatan = k.code
     LEFT JOIN counted c ON c.region_id = k.code
+    LEFT JOIN stock s ON s.region_id = k.code
     WHERE k.level = 3
 ),
 totals AS (
