@@ -106,15 +106,19 @@ def test_kecamatan_report_reaches_province_page(
     kecamatan_total = counts_before.total
     incidents_today = incidents_on_day(region_code=KECAMATAN, day=today).count()
 
-    # Expected = what the app showed before + N: 64.71.06 had nothing counted today.
+    # Expected = what the app showed before, with 64.71.06's figures replaced by N: until it
+    # reports today, it counts with its latest earlier report (stock figures).
     kota_total = TPS.objects.filter(is_active=True).within(KOTA).count()
     kota_before = DailyRollup.objects.get(region_id=KOTA, day=today).tps_ready
+    kecamatan_before = DailyRollup.objects.get(region_id=KECAMATAN, day=today).tps_ready
     province_before = DailyRollup.objects.filter(day=today, region__parent_id=PROVINCE).aggregate(
         total=Sum("tps_ready")
     )["total"]
-    kota_expected = f"{id_number(kota_before + tps_ready)} / {id_number(kota_total)}"
+    kota_expected = (
+        f"{id_number(kota_before - kecamatan_before + tps_ready)} / {id_number(kota_total)}"
+    )
     kecamatan_expected = f"{id_number(tps_ready)} / {id_number(kecamatan_total)}"
-    province_expected = id_number(province_before + tps_ready)
+    province_expected = id_number(province_before - kecamatan_before + tps_ready)
 
     errors: list[str] = []
 
@@ -211,7 +215,7 @@ def test_kecamatan_report_reaches_province_page(
     expect(
         kota_row.locator("td").first,
         f"KOTA BALIKPAPAN should count the {tps_ready} TPS just reported "
-        f"(before: {kota_before} of {kota_total})",
+        f"(before: {kota_before} of {kota_total}, {kecamatan_before} of them from {KECAMATAN})",
     ).to_have_text(kota_expected)
     expect(
         sekda.get_by_test_id("tps-ready"),
