@@ -225,7 +225,7 @@ def _region_rows() -> list[list[str]]:
         for kec_code, (kec_name, desa_names) in kecamatan.items():
             rows.append([kec_code, kec_name])
             # Kota have kelurahan (1xxx), kabupaten mostly desa (2xxx).
-            first_digit = 1 if kab_code >= "64.71" else 2
+            first_digit = 1 if codes.is_kota(kab_code) else 2
             rows.extend(
                 [f"{kec_code}.{first_digit}{index:03d}", desa_name]
                 for index, desa_name in enumerate(desa_names, start=1)
@@ -337,7 +337,7 @@ def _seed_contests(voting_day: dt.date) -> None:
     for kab_code, _name, _planned, _kecamatan in [(PROVINCE[0], None, None, None), *KABKOTA]:
         if kab_code == PROVINCE[0]:
             kind = ContestKind.GOVERNOR
-        elif kab_code >= "64.71":
+        elif codes.is_kota(kab_code):
             kind = ContestKind.MAYOR
         else:
             kind = ContestKind.REGENT

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import FieldDoesNotExist
@@ -88,10 +87,6 @@ class Region(models.Model):
     @property
     def ancestor_codes(self) -> list[str]:
         return codes.ancestor_codes(self.code)
-
-    @property
-    def is_kota(self) -> bool:
-        return codes.is_kota(self.code)
 
 
 class TPSKind(models.TextChoices):
@@ -491,10 +486,6 @@ class DailyRollup(models.Model):
     def __str__(self) -> str:
         return f"{self.region_id} {self.day:%Y-%m-%d}"
 
-    @property
-    def tps_ready_percent(self) -> float | None:
-        return 100 * self.tps_ready / self.tps_total if self.tps_total else None
-
 
 class RollupPending(models.Model):
     """A region-day whose rollup is owed: written in the same transaction as the change that
@@ -514,10 +505,6 @@ class RollupPending(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.day:%Y-%m-%d}"
-
-
-def zone_for(province: Region) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(province.timezone or codes.WIB)
 
 
 class RollupSnapshot(models.Model):
