@@ -4,12 +4,19 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
+# WeasyPrint (the briefing PDF) renders text through Pango; DejaVu is the PDF's font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY pyproject.toml README.md ./
 COPY pilkada_desk ./pilkada_desk
 COPY readiness ./readiness
 COPY logistics ./logistics
 COPY security ./security
 COPY indicators ./indicators
+COPY administration ./administration
+COPY briefing ./briefing
 RUN pip install .
 
 COPY . .

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate seed lint format bench bench-import worker beat
+.PHONY: run test install install-dev migrate seed lint format bench bench-submission bench-import bench-import-tps worker beat
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,16 @@ format: install-dev
 bench: install-dev
 	$(BIN)/python bench/rollup.py $(BENCH_ARGS)
 
+# One submission's chain, every section, at national scale (bench/submission.py).
+bench-submission: install-dev
+	$(BIN)/python bench/submission.py $(BENCH_ARGS)
+
 bench-import: install-dev
 	$(BIN)/python bench/import_regions.py
+
+# ~435,000 TPS (the national list) through preview and apply; prints rows per second.
+bench-import-tps: install-dev
+	$(BIN)/python bench/import_tps.py
 
 worker: install
 	$(BIN)/celery -A pilkada_desk worker --loglevel=INFO

@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from readiness.admin import AuditLinkAdmin, NationalCatalogueAdmin
+
 from .models import Indicator
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    """The catalogue of other indicators. Desks see the active ones of their level."""
+class IndicatorAdmin(AuditLinkAdmin, NationalCatalogueAdmin):
+    """The catalogue of other indicators. Desks see the active ones of their level.
+
+    National: every desk admin reads it, only a national admin edits it."""
 
     list_display = [
         "name",
@@ -42,7 +46,8 @@ class IndicatorAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Forms, error keys and the report history name figures by code; renaming it would
         # orphan a typed but not yet saved form. The name stays editable.
-        return ["code"] if obj else []
+        fields = super().get_readonly_fields(request, obj)
+        return ["code", *fields] if obj else fields
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj else self.prepopulated_fields

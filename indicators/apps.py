@@ -13,6 +13,12 @@ class IndicatorsConfig(AppConfig):
         # readiness never imports this app: the section joins the report through the registry.
         from readiness.models import RegionLevel
         from readiness.sections import ReportSection, register
+        from readiness.signals import demo_seeded
+
+        from .demo import demo_seed_indicators
+        from .rollups import indicator_rollup, indicator_rollup_figures
+
+        demo_seeded.connect(demo_seed_indicators, dispatch_uid="indicators.demo_seed_indicators")
 
         register(
             ReportSection(
@@ -23,5 +29,7 @@ class IndicatorsConfig(AppConfig):
                 url_name="indicators_report",
                 order=40,
                 levels=(RegionLevel.PROVINSI, RegionLevel.KABKOTA, RegionLevel.KECAMATAN),
+                rollup=indicator_rollup,
+                rollup_figures=indicator_rollup_figures,
             )
         )

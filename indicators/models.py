@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models import DailyReport, RegionLevel, User
+from readiness.models import DailyReport, Region, RegionLevel, User
 
 # The value column is Decimal(18, 2), but figures are accepted below ten trillion only: SQLite
 # (the demo database) keeps decimals as 8-byte floats, exact to 15 significant digits, and
@@ -211,3 +211,51 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} · {self.indicator}"
+
+
+class IndicatorRollup(models.Model):
+    """One indicator's figure for one region and day, summed over the desks in and under it.
+
+    Written only by indicators.rollups (whose docstring declares what each figure means), which
+    recomputes rows from reported values and upserts them: rerunning it leaves the same rows.
+    No row means that no desk in or under the region has a figure for the indicator that day.
+    """
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("wilayah"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("tanggal"))
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indikator"), on_delete=models.CASCADE, related_name="rollups"
+    )
+    # SUM: total so far in the contest period ("jumlah s.d. hari ini"); LATEST: sum of the
+    # desks' latest positions; MAX: sum of the desks' peaks.
+    value = models.DecimalField(
+        _("nilai"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES
+    )
+    # SUM only: what the reports of this very day added; None for stocks and peaks.
+    day_value = models.DecimalField(
+        _("nilai hari ini"),
+        max_digits=VALUE_MAX_DIGITS,
+        decimal_places=VALUE_DECIMAL_PLACES,
+        null=True,
+        blank=True,
+    )
+    units_reporting = models.PositiveIntegerField(_("desk yang melapor"), default=0)
+    # Desks counted whose last figure is from an earlier day (no value for this day).
+    stale_units = models.PositiveIntegerField(_("desk dengan angka lama"), default=0)
+    computed_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("rekap indikator")
+        verbose_name_plural = _("rekap indikator")
+        ordering = ["day", "region_id", "indicator_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "indicator"], name="indicator_rollup_one_per_region_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "region"], name="indicator_rollup_day_region")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day:%Y-%m-%d} · {self.indicator_id}"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Max
 
 from readiness.models import DailyReport, Region
 
-from .models import Indicator, IndicatorValue
+from .models import Indicator, IndicatorRollup, IndicatorValue
 
 
 def indicators_for_level(level: int | None) -> list[Indicator]:
@@ -55,3 +56,24 @@ def indicator_values_latest(*, region: Region, day: dt.date) -> StartingValues:
     if latest != day:
         values = {code: value for code, value in values.items() if value.indicator.carries_over}
     return StartingValues(values=values, day=latest)
+
+
+def indicator_rollup_rows(
+    *, region_codes: Collection[str], day: dt.date
+) -> dict[str, list[IndicatorRollup]]:
+    """Each region's rolled-up indicators of `day` (indicator loaded, catalogue order), for
+    dashboards; regions without figures map to []. One query however many regions.
+
+    Rows of an indicator retired since the last rollup are left out: the next rollup of that
+    day deletes them.
+    """
+    rows: dict[str, list[IndicatorRollup]] = {code: [] for code in region_codes}
+    for row in (
+        IndicatorRollup.objects.filter(
+            region_id__in=list(region_codes), day=day, indicator__is_active=True
+        )
+        .select_related("indicator")
+        .order_by("region_id", "indicator__sort_order", "indicator__code")
+    ):
+        rows[row.region_id].append(row)
+    return rows

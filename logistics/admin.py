@@ -1,11 +1,15 @@
 from django.contrib import admin
 
+from readiness.admin import AuditLinkAdmin, NationalCatalogueAdmin
+
 from .models import LogisticsItem
 
 
 @admin.register(LogisticsItem)
-class LogisticsItemAdmin(admin.ModelAdmin):
-    """The catalogue. Required quantities follow from these rules; nobody types them."""
+class LogisticsItemAdmin(AuditLinkAdmin, NationalCatalogueAdmin):
+    """The catalogue. Required quantities follow from these rules; nobody types them.
+
+    National: every desk admin reads it, only a national admin edits it."""
 
     list_display = ["name", "code", "unit", "rule", "parameter", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
@@ -17,7 +21,8 @@ class LogisticsItemAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Forms and error messages address figures by code; renaming it would orphan a typed
         # but not yet saved form. The name stays editable.
-        return ["code"] if obj else []
+        fields = super().get_readonly_fields(request, obj)
+        return ["code", *fields] if obj else fields
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj else self.prepopulated_fields

@@ -13,6 +13,7 @@ class LogisticsConfig(AppConfig):
         from readiness.signals import demo_seeded
 
         from .demo import demo_seed_logistics
+        from .rollups import logistics_rollup, logistics_rollup_figures
         from .selectors import logistics_submit_problems
 
         demo_seeded.connect(demo_seed_logistics, dispatch_uid="logistics.demo_seed_logistics")
@@ -25,5 +26,7 @@ class LogisticsConfig(AppConfig):
                 url_name="logistics_report",
                 order=10,
                 levels=(2, 3),  # kab/kota warehouse stage; kecamatan the PPK → TPS chain
+                rollup=logistics_rollup,
+                rollup_figures=logistics_rollup_figures,
             )
         )

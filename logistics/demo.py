@@ -22,7 +22,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from readiness.demo import REPORTED_DAYS
-from readiness.models import COUNTED_STATUSES, TPS, Contest, DailyReport, RegionLevel
+from readiness.models import COUNTED_STATUSES, TPS, Contest, DailyReport, RegionLevel, in_subtree
 
 from .models import LogisticsItem, LogisticsLine, Stage
 from .selectors import logistics_items, logistics_required
@@ -162,9 +162,9 @@ def _required_by_region_and_day(
     same quantities, so it is computed once per set of running contests (once a week, usually).
     """
     contests = list(
-        Contest.objects.filter(
-            Q(region_id=province_code) | Q(region__code__startswith=f"{province_code}.")
-        ).values_list("id", "reporting_start", "reporting_end")
+        Contest.objects.filter(in_subtree("region__code", province_code)).values_list(
+            "id", "reporting_start", "reporting_end"
+        )
     )
     by_running: dict[frozenset[int], dt.date] = {}
     for day in days:

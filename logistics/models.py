@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from readiness.models import DailyReport, RegionLevel, User
+from readiness.models import DailyReport, Region, RegionLevel, User
 
 
 class QuantityRule(models.TextChoices):
@@ -155,3 +155,52 @@ class LogisticsLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} · {self.item}"
+
+
+def _total(label) -> models.PositiveBigIntegerField:
+    # Big: a province sums thousands of lines, each up to services.MAX_QUANTITY.
+    return models.PositiveBigIntegerField(label, default=0)
+
+
+class LogisticsRollup(models.Model):
+    """One item's logistics in a region on one day, recomputed from report lines and the
+    TPS registry; what the figures mean is declared once, in logistics.rollups.
+
+    Written only by logistics.rollups.logistics_rollup, which recomputes the rows from source
+    and upserts them on (region, day, item), so a retried or duplicated job leaves the same rows
+    behind. Every active provinsi, kab/kota and kecamatan gets one row per active item.
+    """
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("wilayah"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("tanggal"))
+    item = models.ForeignKey(
+        LogisticsItem, verbose_name=_("barang"), on_delete=models.CASCADE, related_name="+"
+    )
+    required = _total(_("kebutuhan"))
+    warehouse = _total(FIELD_LABELS["warehouse"])
+    received_ppk = _total(FIELD_LABELS["received_ppk"])
+    distributed_pps = _total(FIELD_LABELS["distributed_pps"])
+    received_kpps = _total(FIELD_LABELS["received_kpps"])
+    damaged = _total(FIELD_LABELS["damaged"])
+    short = _total(FIELD_LABELS["short"])
+    units_reporting = models.PositiveIntegerField(_("desk yang angkanya terhitung"), default=0)
+    units_complete = models.PositiveIntegerField(_("kecamatan lengkap"), default=0)
+    units_expected = models.PositiveIntegerField(_("kecamatan yang membutuhkan"), default=0)
+    stale_units = models.PositiveIntegerField(_("desk dengan angka lama"), default=0)
+    computed_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("rekap logistik")
+        verbose_name_plural = _("rekap logistik")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "item"], name="logistics_rollup_one_per_region_day_item"
+            ),
+        ]
+        # No other index: every read names its regions and day, which the unique index's
+        # (region, day, …) prefix serves; a rebuild writes ~60,000 rows, each index costs.
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day:%Y-%m-%d} {self.item_id}"

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Max, Sum, Value
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Max, QuerySet, Sum, Value
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from readiness import codes
 from readiness.models import TPS, Contest, DailyReport, Region, RegionLevel
 
-from .models import FIELD_LABELS, LogisticsItem, LogisticsLine, QuantityRule, stages_for_level
+from .models import (
+    FIELD_LABELS,
+    QUANTITY_FIELDS,
+    LogisticsItem,
+    LogisticsLine,
+    LogisticsRollup,
+    QuantityRule,
+    Stage,
+    stages_for_level,
+)
 
 _KABKOTA_PREFIX = codes.code_length_at_level(RegionLevel.KABKOTA)
 
@@ -40,34 +50,61 @@ def logistics_required(
     """
     if items is None:
         items = logistics_items()
+    grouped = logistics_required_grouped(
+        tps=TPS.objects.filter(is_active=True).within(region_code),
+        prefix_length=_KABKOTA_PREFIX,
+        day=day,
+        items=items,
+    )
+    required = dict.fromkeys((item.code for item in items), 0)
+    for group in grouped.values():
+        for code, quantity in group.items():
+            required[code] += quantity
+    return required
+
+
+def logistics_required_grouped(
+    *, tps: QuerySet[TPS], prefix_length: int, day: dt.date, items: list[LogisticsItem]
+) -> dict[str, dict[str, int]]:
+    """The required quantities of the TPS in `tps`, per region: {region code: {item code: qty}}.
+
+    Regions are the code prefixes of `prefix_length` characters: 5 for kab/kota, 8 for
+    kecamatan. Each such region lies inside one kab/kota, whose TPS all share their contests,
+    so one grouped TPS query and one contest query serve any number of regions (the rollup
+    passes every kecamatan of the country). Regions without TPS are absent. The rule is
+    logistics_required's, which sums this over kab/kota.
+    """
+    if prefix_length < _KABKOTA_PREFIX:
+        raise ValueError("Regions above kab/kota mix TPS with different contests.")
     percents = sorted(
         {item.parameter for item in items if item.rule == QuantityRule.DPT_PLUS_PERCENT_PER_CONTEST}
     )
     ballots = {f"dpt_{index}": Sum(_dpt_with_reserve(p)) for index, p in enumerate(percents)}
     groups = {
         row.pop("group_code"): row
-        for row in TPS.objects.filter(is_active=True)
-        .within(region_code)
-        .annotate(group_code=Substr("desa_id", 1, _KABKOTA_PREFIX))
+        for row in tps.annotate(group_code=Substr("desa_id", 1, prefix_length))
         .values("group_code")
         .annotate(tps=Count("id"), **ballots)
         .order_by()
     }
-    contests = _contest_counts(kabkota_codes=groups, day=day) if groups else {}
+    kabkota_codes = {code[:_KABKOTA_PREFIX] for code in groups}
+    contests = _contest_counts(kabkota_codes=kabkota_codes, day=day) if groups else {}
 
-    required = dict.fromkeys((item.code for item in items), 0)
-    for kabkota, row in groups.items():
+    required: dict[str, dict[str, int]] = {}
+    for group_code, row in groups.items():
+        kabkota = group_code[:_KABKOTA_PREFIX]
         held = contests.get(codes.province_code(kabkota), 0) + contests.get(kabkota, 0)
+        quantities = required[group_code] = dict.fromkeys((item.code for item in items), 0)
         if not held:
             continue
         for item in items:
             if item.rule == QuantityRule.PER_TPS:
-                required[item.code] += int(item.parameter) * row["tps"]
+                quantities[item.code] = int(item.parameter) * row["tps"]
             elif item.rule == QuantityRule.PER_TPS_PER_CONTEST:
-                required[item.code] += int(item.parameter) * row["tps"] * held
+                quantities[item.code] = int(item.parameter) * row["tps"] * held
             else:
                 dpt_key = f"dpt_{percents.index(item.parameter)}"
-                required[item.code] += (row[dpt_key] or 0) * held
+                quantities[item.code] = (row[dpt_key] or 0) * held
     return required
 
 
@@ -162,3 +199,105 @@ def logistics_submit_problems(report: DailyReport) -> list[str]:
             for field, message in stage_order_problems(stages=stages, values=values).items()
         ]
     return problems
+
+
+@dataclass(frozen=True)
+class ItemLogistics:
+    """One item's rolled-up logistics in a region on a day (logistics.rollups says what each
+    figure means)."""
+
+    item: LogisticsItem
+    required: int
+    warehouse: int
+    received_ppk: int
+    distributed_pps: int
+    received_kpps: int
+    damaged: int
+    short: int
+    units_reporting: int
+    units_complete: int
+    units_expected: int
+    stale_units: int
+    # Stage → received ÷ required in whole percent, rounded *down* so that 100 is shown only
+    # when nothing is missing; None when nothing is required. Only the stages the region's
+    # figures have: a kecamatan has no warehouse.
+    percents: dict[str, int | None]
+
+    @property
+    def is_complete(self) -> bool:
+        """Every kecamatan that needs the item has received all of it at the TPS stage."""
+        return self.units_complete == self.units_expected
+
+
+@dataclass(frozen=True)
+class RegionLogistics:
+    code: str
+    day: dt.date
+    items: tuple[ItemLogistics, ...]
+    # The oldest row's computation time: "data as of" must not claim more than the oldest.
+    computed_at: dt.datetime
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return _ROLLUP_STAGES[codes.level_of(self.code)]
+
+    @property
+    def is_complete(self) -> bool:
+        """ "Logistik lengkap": every item complete, and something is needed at all."""
+        return all(item.is_complete for item in self.items) and any(
+            item.units_expected for item in self.items
+        )
+
+
+# The stages a region's rollup has figures for: a kecamatan follows its own chain, a kab/kota or
+# province also has the warehouse of its kab/kota desks.
+_ROLLUP_STAGES = {
+    RegionLevel.PROVINSI: tuple(Stage.values),
+    RegionLevel.KABKOTA: tuple(Stage.values),
+    RegionLevel.KECAMATAN: stages_for_level(RegionLevel.KECAMATAN),
+}
+
+
+def logistics_rollup_rows(
+    *, region_codes: Collection[str], day: dt.date
+) -> dict[str, RegionLogistics]:
+    """The rolled-up logistics of `region_codes` on `day`, items in catalogue order: one query.
+
+    Regions without rollup rows for the day (not rolled up yet, inactive, or not a rolled-up
+    level) are absent; rows of items no longer active are left out.
+    """
+    rows = (
+        LogisticsRollup.objects.filter(
+            region_id__in=list(region_codes), day=day, item__is_active=True
+        )
+        .select_related("item")
+        .order_by("region_id", "item__sort_order", "item__code")
+    )
+    by_region: dict[str, list[LogisticsRollup]] = {}
+    for row in rows:
+        by_region.setdefault(row.region_id, []).append(row)
+    return {
+        code: RegionLogistics(
+            code=code,
+            day=day,
+            items=tuple(_item_logistics(row, _ROLLUP_STAGES[codes.level_of(code)]) for row in rows),
+            computed_at=min(row.computed_at for row in rows),
+        )
+        for code, rows in by_region.items()
+    }
+
+
+def _item_logistics(row: LogisticsRollup, stages: tuple[str, ...]) -> ItemLogistics:
+    return ItemLogistics(
+        item=row.item,
+        required=row.required,
+        **{field: getattr(row, field) for field in QUANTITY_FIELDS},
+        units_reporting=row.units_reporting,
+        units_complete=row.units_complete,
+        units_expected=row.units_expected,
+        stale_units=row.stale_units,
+        percents={
+            stage: getattr(row, stage) * 100 // row.required if row.required else None
+            for stage in stages
+        },
+    )

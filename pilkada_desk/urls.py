@@ -13,6 +13,9 @@ urlpatterns = [
     path("api/v1/rollups/<str:code>/", readiness_api.rollup_detail, name="api_rollup_detail"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("kelola/", include("administration.urls")),
+    # Before readiness: briefing serves the region page (`region_dashboard`).
+    path("", include("briefing.urls")),
     path("", include("readiness.urls")),
     path("", include("logistics.urls")),
     path("", include("security.urls")),

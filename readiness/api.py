@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import access, selectors
+from . import access, sections, selectors
 from .selectors import Figures
 
 
@@ -20,9 +20,14 @@ class FiguresSerializer(serializers.Serializer):
     tps_ready = serializers.IntegerField()
     tps_problem = serializers.IntegerField()
     tps_ready_percent = serializers.FloatField(allow_null=True)
-    kecamatan_total = serializers.IntegerField()
+    kecamatan_expected = serializers.IntegerField()
     kecamatan_reported = serializers.IntegerField()
     kecamatan_late = serializers.IntegerField()
+    kecamatan_missing = serializers.IntegerField()
+    kabkota_expected = serializers.IntegerField()
+    kabkota_reported = serializers.IntegerField()
+    kabkota_late = serializers.IntegerField()
+    kabkota_missing = serializers.IntegerField()
     kecamatan_stale = serializers.IntegerField()
     oldest_figure_day = serializers.DateField(allow_null=True)
     has_own_report = serializers.BooleanField()
@@ -46,7 +51,12 @@ def rollup_detail(request: Request, code: str) -> Response:
         raise ValidationError({"date": [_("Tanggal belum tiba: rekap belum ada.")]})
 
     overview = selectors.region_overview(region=region, day=day)
-    missing = [row.region for row in overview.children if not row.figures.has_own_report]
+    child_codes = [row.region.code for row in overview.children]
+    section_figures = sections.section_rollup_figures(
+        region_codes=[region.code, *child_codes], day=day
+    )
+    expected = overview.children_expected
+    late = overview.children_late
     return Response(
         {
             "code": region.code,
@@ -56,14 +66,24 @@ def rollup_detail(request: Request, code: str) -> Response:
             "as_of": overview.as_of.isoformat() if overview.as_of else None,
             "time_zone": overview.zone.key,
             "figures": _figures(overview.totals),
+            "sections": section_figures.get(region.code, {}),
             "coverage": {
-                "children_expected": len(overview.children),
-                "children_reported": overview.children_reported,
-                "children_late": sum(1 for row in overview.children if row.figures.own_report_late),
-                "children_missing": [{"code": r.code, "name": r.name} for r in missing],
+                "children_expected": len(expected),
+                "children_reported": len(expected) - len(overview.children_missing),
+                "children_on_time": len(expected) - len(overview.children_missing) - len(late),
+                "children_late": len(late),
+                "children_missing": [
+                    {"code": row.region.code, "name": row.region.name}
+                    for row in overview.children_missing
+                ],
             },
             "children": [
-                {"code": row.region.code, "name": row.region.name, "figures": _figures(row.figures)}
+                {
+                    "code": row.region.code,
+                    "name": row.region.name,
+                    "figures": _figures(row.figures),
+                    "sections": section_figures.get(row.region.code, {}),
+                }
                 for row in overview.children
             ],
         }

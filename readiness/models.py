@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +19,16 @@ class RegionLevel(models.IntegerChoices):
     DESA = 4, _("Desa/Kelurahan")
 
 
+def in_subtree(field: str, code: str) -> Q:
+    """Rows whose region code `field` is `code` or lies below it: one indexed prefix match on
+    the Kemendagri code, no tree walk ("64.71" covers "64.71.06" but not "64.710")."""
+    return Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code}."})
+
+
 class RegionQuerySet(models.QuerySet):
     def within(self, code: str) -> RegionQuerySet:
-        """The region and everything below it: one indexed prefix match, no tree walk."""
-        return self.filter(Q(code=code) | Q(code__startswith=f"{code}."))
+        """The region and everything below it."""
+        return self.filter(in_subtree("code", code))
 
     def below(self, code: str) -> RegionQuerySet:
         return self.filter(code__startswith=f"{code}.")
@@ -103,7 +109,7 @@ class Vulnerability(models.TextChoices):
 class TPSQuerySet(models.QuerySet):
     def within(self, code: str) -> TPSQuerySet:
         # desa_id is the desa's code, so the subtree test needs no join.
-        return self.filter(Q(desa__code=code) | Q(desa__code__startswith=f"{code}."))
+        return self.filter(in_subtree("desa__code", code))
 
 
 class TPS(models.Model):
@@ -249,11 +255,34 @@ def _default_deadline() -> dt.time:
     return dt.time(16, 0)
 
 
+# A desk reports daily from a month before voting day until the first week of the recap.
+REPORTING_DAYS_BEFORE = 30
+REPORTING_DAYS_AFTER = 7
+
+
+def contest_reporting_period_default(*, voting_day: dt.date) -> tuple[dt.date, dt.date]:
+    """The reporting period a contest gets when none is given: H-30 to H+7."""
+    return (
+        voting_day - dt.timedelta(days=REPORTING_DAYS_BEFORE),
+        voting_day + dt.timedelta(days=REPORTING_DAYS_AFTER),
+    )
+
+
 class Contest(models.Model):
-    """One regional-head election held by a region (a province or a kab/kota)."""
+    """One regional-head election held by a region (a province or a kab/kota).
+
+    A re-run (pemungutan suara ulang, or the pilkada lanjutan after the empty column won a
+    single-candidate contest) is a contest of its own, with its own voting day and reporting
+    period, pointing at the contest it repeats. It has no TPS of its own: the TPS registry
+    belongs to the regions, so the re-run is held at the same TPS with the same DPT.
+    """
 
     region = models.ForeignKey(
-        Region, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="contests"
+        Region,
+        verbose_name=_("wilayah"),
+        on_delete=models.PROTECT,
+        related_name="contests",
+        limit_choices_to={"level__in": [RegionLevel.PROVINSI, RegionLevel.KABKOTA]},
     )
     kind = models.CharField(_("jenis pemilihan"), max_length=16, choices=ContestKind.choices)
     voting_day = models.DateField(_("hari pemungutan suara"))
@@ -263,6 +292,23 @@ class Contest(models.Model):
         _("batas laporan harian"),
         default=_default_deadline,
         help_text=_("Waktu setempat provinsi."),
+    )
+    single_candidate = models.BooleanField(
+        _("calon tunggal"),
+        default=False,
+        help_text=_("Surat suara memuat satu pasangan calon dan kolom kosong."),
+    )
+    rerun_of = models.ForeignKey(
+        "self",
+        verbose_name=_("ulangan dari"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reruns",
+        help_text=_(
+            "Untuk pemungutan suara ulang atau pilkada lanjutan: pemilihan yang diulang. "
+            "TPS dan DPT-nya sama."
+        ),
     )
 
     class Meta:
@@ -282,6 +328,51 @@ class Contest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.region.name} {self.voting_day:%Y}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.region_id and self.kind:
+            expected = contest_kind_for(self.region_id)
+            if expected is None:
+                errors["region"] = _(
+                    "Pemilihan kepala daerah diadakan oleh provinsi atau kabupaten/kota."
+                )
+            elif self.kind != expected:
+                errors["kind"] = _("%(region)s memilih %(kind)s.") % {
+                    "region": self.region.name,
+                    "kind": ContestKind(expected).label,
+                }
+        if self.rerun_of_id:
+            original = self.rerun_of
+            if self.pk and original.pk == self.pk:
+                errors["rerun_of"] = _("Pemilihan tidak dapat menjadi ulangan dirinya sendiri.")
+            elif (original.region_id, original.kind) != (self.region_id, self.kind):
+                errors["rerun_of"] = _("Ulangan harus untuk wilayah dan jenis pemilihan yang sama.")
+            elif self.voting_day and self.voting_day <= original.voting_day:
+                errors["rerun_of"] = _("Hari pemungutan suara ulangan harus sesudah %(day)s.") % {
+                    "day": original.voting_day.strftime("%d-%m-%Y")
+                }
+        if (
+            self.voting_day
+            and self.reporting_start
+            and self.reporting_end
+            and not self.reporting_start <= self.voting_day <= self.reporting_end
+        ):
+            errors["reporting_start"] = _("Periode laporan harus mencakup hari pemungutan suara.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def contest_kind_for(region_code: str) -> str | None:
+    """The election a region holds: gubernur for a province, wali kota for a kota (71–99),
+    bupati for a kabupaten; None for levels that hold none."""
+    level = codes.level_of(region_code)
+    if level == RegionLevel.PROVINSI:
+        return ContestKind.GOVERNOR
+    if level == RegionLevel.KABKOTA:
+        return ContestKind.MAYOR if codes.is_kota(region_code) else ContestKind.REGENT
+    return None
 
 
 class ReportStatus(models.TextChoices):
@@ -465,9 +556,14 @@ class DailyRollup(models.Model):
     tps_total = models.PositiveIntegerField(default=0)
     tps_ready = models.PositiveIntegerField(default=0)
     tps_problem = models.PositiveIntegerField(default=0)
-    kecamatan_total = models.PositiveIntegerField(default=0)
+    # Expected desks: active kecamatan (and kab/kota) under a contest whose reporting period
+    # includes the day; reported and late count their submitted or verified reports of the day.
+    kecamatan_expected = models.PositiveIntegerField(default=0)
     kecamatan_reported = models.PositiveIntegerField(default=0)
     kecamatan_late = models.PositiveIntegerField(default=0)
+    kabkota_expected = models.PositiveIntegerField(default=0)
+    kabkota_reported = models.PositiveIntegerField(default=0)
+    kabkota_late = models.PositiveIntegerField(default=0)
     # Kecamatan whose latest figures are from an earlier day, and the oldest such day.
     kecamatan_stale = models.PositiveIntegerField(default=0)
     oldest_figure_day = models.DateField(null=True, blank=True)
@@ -530,8 +626,8 @@ class RollupSnapshot(models.Model):
     )
     day = models.DateField(_("tanggal"))
     taken_at = models.DateTimeField(_("diambil pada"))
-    # {region code: {tps_total, tps_ready, tps_problem, kecamatan_total, kecamatan_reported,
-    #  kecamatan_late, has_own_report, own_report_late}}
+    # {region code: {tps_total, …, own_report_late, "<section>.<figure>": value}}: the
+    # readiness figures of snapshots.SNAPSHOT_FIGURES and every section's rollup_figures.
     figures = models.JSONField(_("angka"), default=dict)
 
     class Meta:

@@ -6,15 +6,23 @@ Semantics (thin slice; issue-by-issue this grows, always here):
   its *latest* submitted report on or before the day (each report counts its TPS table when it
   is submitted); how many of those are older than the day, and the oldest one's day, are kept
   next to them (stale figures).
-- Kecamatan coverage: active kecamatan under the region, and how many of them reported that day.
-- Own report: whether the region's own desk filed for that day, and whether after the deadline;
-  likewise how many of the kecamatan reports came late.
+- Coverage: the desks *expected* that day are the active kecamatan and kab/kota under a contest
+  (held by their province or their kab/kota) whose reporting period includes the day; how many
+  of them reported that day, and how many of those after the deadline, are kept per level
+  (kecamatan_*, kabkota_*). Missing = expected - reported; the pages name them.
+- Own report: whether the region's own desk filed for that day, and whether after the deadline.
+- Sections of the report owned by other apps (logistics, personnel, incidents, indicators) keep
+  rollups of their own, recomputed in the same run through the section registry
+  (readiness.sections.section_rollup); their semantics are declared in their apps' rollups.py.
 - Only submitted or verified reports count (COUNTED_STATUSES): a draft has not been said yet
   and a returned report is disputed until it is submitted again.
 
-Every figure is computed with one grouped query per level, never a Python loop over rows, and
-written with an upsert on (region, day): running it twice, or twice at once, leaves one row with
-the same figures.
+readiness's own figures are computed by one set-based INSERT … SELECT … ON CONFLICT
+(_readiness_upsert), for a rebuild (a subtree or the country) as for one submission's chain (its
+kecamatan, kab/kota and province: the chain's subtree read, only the chain written); never a
+Python loop over source rows. The sections' rollups take the chain in one call each, grouping
+their source rows once and folding them into the three regions (Targets). Every write is an
+upsert on its unique key: running it twice, or twice at once, leaves the same rows.
 """
 
 from __future__ import annotations
@@ -27,63 +35,107 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection, transaction
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from . import codes
+from . import codes, sections
 from .models import (
     COUNTED_STATUSES,
     TPS,
+    Contest,
     DailyReport,
-    DailyRollup,
     Region,
     RegionLevel,
     RollupPending,
+    in_subtree,
 )
 
 logger = logging.getLogger(__name__)
 
 ROLLED_UP_LEVELS = (RegionLevel.KECAMATAN, RegionLevel.KABKOTA, RegionLevel.PROVINSI)
 
+# DailyRollup's figures, in the order the set-based rebuild writes them.
+ROLLUP_FIGURES = (
+    "tps_total",
+    "tps_ready",
+    "tps_problem",
+    "kecamatan_expected",
+    "kecamatan_reported",
+    "kecamatan_late",
+    "kecamatan_stale",
+    "oldest_figure_day",
+    "kabkota_expected",
+    "kabkota_reported",
+    "kabkota_late",
+    "has_own_report",
+    "own_report_late",
+)
+
 
 def rollup_region_and_ancestors(*, region_code: str, day: dt.date) -> None:
     """Recompute `day` for the region (if it is rolled up) and every active ancestor. Idempotent."""
     # Inactive regions have no rollups (the rebuild skips them too), though what lies under
     # them still counts in the active ancestors above.
-    chain = set(
+    chain = sorted(
         Region.objects.filter(
-            code__in=[*codes.ancestor_codes(region_code), region_code], is_active=True
+            code__in=[*codes.ancestor_codes(region_code), region_code],
+            level__in=ROLLED_UP_LEVELS,
+            is_active=True,
         ).values_list("code", flat=True)
     )
-    for level in ROLLED_UP_LEVELS:
-        targets = [code for code in chain if codes.level_of(code) == level]
-        if targets:
-            _rollup_level(level=level, region_codes=targets, day=day)
+    if not chain:
+        return
+    # The whole chain at once, its levels together: readiness's figures by the rebuild's
+    # statement, reading the subtree of the chain's top and writing only the chain; each
+    # section in one call (Targets). One transaction: a page never reads a province already
+    # updated next to a kab/kota (or a section) that is not yet.
+    with transaction.atomic():
+        _readiness_upsert(day=day, within=min(chain, key=len), only=chain)
+        sections.section_rollup(region_codes=chain, day=day)
 
 
 def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
     """Recompute `day` for every active region (or those in and under `within`) from source, in
     one set-based statement; returns how many rollup rows changed.
 
-    The same semantics as rollup_region_and_ancestors (which the tests hold it to), written as
-    one INSERT … SELECT … ON CONFLICT so that the whole country rebuilds in about the time of
-    one read of the source tables (bench/rollup.py). Rows whose figures are already right are
+    readiness's figures are one INSERT … SELECT … ON CONFLICT (the statement a submission's
+    chain runs too), so that the whole country rebuilds in about the time of one read of the
+    source tables (bench/rollup.py); then each section, level by level. Rows whose figures are already right are
     left alone, computed_at included: it says when the figures last changed.
     """
-    figures = [
-        "tps_total",
-        "tps_ready",
-        "tps_problem",
-        "kecamatan_total",
-        "kecamatan_reported",
-        "kecamatan_late",
-        "kecamatan_stale",
-        "oldest_figure_day",
-        "has_own_report",
-        "own_report_late",
-    ]
+    # A province's totals are only right when all its kecamatan are read: `within` limits
+    # both what is read and what is written to the same subtree, so every written row is whole.
+    with transaction.atomic():
+        changed = _readiness_upsert(day=day, within=within)
+        for level in ROLLED_UP_LEVELS:
+            in_level = Region.objects.filter(level=level, is_active=True)
+            if within:
+                in_level = in_level.within(within)
+            sections.section_rollup(
+                region_codes=list(in_level.values_list("code", flat=True)), day=day
+            )
+    return changed
+
+
+def _readiness_upsert(
+    *, day: dt.date, within: str | None, only: Collection[str] | None = None
+) -> int:
+    """readiness's own figures of `day` for every active region in and under `within` (all when
+    None), or only for those of them in `only`, read from the whole subtree of `within`: one
+    INSERT … SELECT … ON CONFLICT. Returns how many rows changed."""
+    figures = list(ROLLUP_FIGURES)
     # PostgreSQL wants booleans for the two flags; SQLite stores 0/1.
     if connection.vendor == "postgresql":
         own_report, own_late = "own.region_id IS NOT NULL", "coalesce(own.is_late, false)"
@@ -100,6 +152,17 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
         params[f"status_{index}"] = status.value
     counted_statuses = ", ".join(f"%(status_{index})s" for index in range(len(COUNTED_STATUSES)))
     in_scope = "({column} = %(within)s OR {column} LIKE %(under)s)"
+    only_these = ""
+    if only is not None:
+        for index, code in enumerate(only):
+            params[f"only_{index}"] = code
+        only_these = f" AND r.code IN ({', '.join(f'%(only_{i})s' for i in range(len(only)))})"
+    # A desk is expected when it is active and its province or kab/kota holds a contest whose
+    # reporting period includes the day (cp, ck: those contests' regions, joined by prefix).
+    expected = (
+        "CASE WHEN {}.is_active AND (cp.code IS NOT NULL OR ck.code IS NOT NULL) THEN 1 ELSE 0 END"
+    )
+    expected_kecamatan, expected_kabkota = expected.format("k"), expected.format("kb")
     sql = f"""
         INSERT INTO readiness_dailyrollup
             (region_id, day, computed_at, {", ".join(figures)})
@@ -113,18 +176,25 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
             SELECT region_id, tps_ready, tps_problem, is_late
             FROM readiness_dailyreport
             WHERE day = %(day)s AND status IN ({counted_statuses})
-        ),
-        latest AS (
-            SELECT region_id, max(day) AS day
-            FROM readiness_dailyreport
-            WHERE day <= %(day)s AND status IN ({counted_statuses})
               AND {in_scope.format(column="region_id")}
-            GROUP BY region_id
+        ),
+        covered AS (
+            SELECT DISTINCT region_id AS code
+            FROM readiness_contest
+            WHERE reporting_start <= %(day)s AND reporting_end >= %(day)s
         ),
         stock AS (
+            -- Each kecamatan's latest counted report on or before the day: one probe of the
+            -- (region, day) index per kecamatan, however many days of reports it has filed.
             SELECT d.region_id, d.day, d.tps_ready, d.tps_problem
-            FROM readiness_dailyreport d
-            JOIN latest l ON l.region_id = d.region_id AND l.day = d.day
+            FROM readiness_region sk
+            JOIN readiness_dailyreport d ON d.id = (
+                SELECT x.id FROM readiness_dailyreport x
+                WHERE x.region_id = sk.code AND x.day <= %(day)s
+                  AND x.status IN ({counted_statuses})
+                ORDER BY x.day DESC LIMIT 1
+            )
+            WHERE sk.level = {RegionLevel.KECAMATAN} AND {in_scope.format(column="sk.code")}
         ),
         per_kecamatan AS (
             SELECT k.code,
@@ -135,49 +205,82 @@ def rollup_rebuild_day(*, day: dt.date, within: str | None = None) -> int:
                    coalesce(s.tps_problem, 0) AS tps_problem,
                    CASE WHEN s.day < %(day)s THEN 1 ELSE 0 END AS stale,
                    s.day AS figure_day,
-                   CASE WHEN k.is_active THEN 1 ELSE 0 END AS active,
-                   CASE WHEN c.region_id IS NULL THEN 0 ELSE 1 END AS reported,
-                   CASE WHEN c.is_late THEN 1 ELSE 0 END AS late
+                   {expected_kecamatan} AS expected,
+                   {expected_kecamatan} * CASE WHEN c.region_id IS NULL THEN 0 ELSE 1 END AS reported,
+                   {expected_kecamatan} * CASE WHEN c.is_late THEN 1 ELSE 0 END AS late
             FROM readiness_region k
+            LEFT JOIN covered cp ON cp.code = substr(k.code, 1, 2)
+            LEFT JOIN covered ck ON ck.code = substr(k.code, 1, 5)
             LEFT JOIN tps ON tps.kecamatan = k.code
             LEFT JOIN counted c ON c.region_id = k.code
             LEFT JOIN stock s ON s.region_id = k.code
             WHERE k.level = {RegionLevel.KECAMATAN} AND {in_scope.format(column="k.code")}
         ),
+        per_kabkota AS (
+            SELECT kb.code,
+                   substr(kb.code, 1, 2) AS provinsi,
+                   {expected_kabkota} AS expected,
+                   {expected_kabkota} * CASE WHEN c.region_id IS NULL THEN 0 ELSE 1 END AS reported,
+                   {expected_kabkota} * CASE WHEN c.is_late THEN 1 ELSE 0 END AS late
+            FROM readiness_region kb
+            LEFT JOIN covered cp ON cp.code = substr(kb.code, 1, 2)
+            LEFT JOIN covered ck ON ck.code = kb.code
+            LEFT JOIN counted c ON c.region_id = kb.code
+            WHERE kb.level = {RegionLevel.KABKOTA} AND {in_scope.format(column="kb.code")}
+        ),
         totals AS (
             SELECT code, sum(tps_total) AS tps_total, sum(tps_ready) AS tps_ready,
-                   sum(tps_problem) AS tps_problem, sum(active) AS kecamatan_total,
+                   sum(tps_problem) AS tps_problem, sum(expected) AS kecamatan_expected,
                    sum(reported) AS kecamatan_reported, sum(late) AS kecamatan_late,
-                   sum(stale) AS kecamatan_stale, min(figure_day) AS oldest_figure_day
+                   sum(stale) AS kecamatan_stale, min(figure_day) AS oldest_figure_day,
+                   0 AS kabkota_expected, 0 AS kabkota_reported, 0 AS kabkota_late
             FROM per_kecamatan GROUP BY code
             UNION ALL
-            SELECT kabkota, sum(tps_total), sum(tps_ready), sum(tps_problem), sum(active),
-                   sum(reported), sum(late), sum(stale), min(figure_day)
+            SELECT kabkota, sum(tps_total), sum(tps_ready), sum(tps_problem), sum(expected),
+                   sum(reported), sum(late), sum(stale), min(figure_day), 0, 0, 0
             FROM per_kecamatan GROUP BY kabkota
             UNION ALL
-            SELECT provinsi, sum(tps_total), sum(tps_ready), sum(tps_problem), sum(active),
-                   sum(reported), sum(late), sum(stale), min(figure_day)
+            SELECT provinsi, sum(tps_total), sum(tps_ready), sum(tps_problem), sum(expected),
+                   sum(reported), sum(late), sum(stale), min(figure_day), 0, 0, 0
             FROM per_kecamatan GROUP BY provinsi
+            UNION ALL
+            SELECT code, 0, 0, 0, 0, 0, 0, 0, NULL, expected, reported, late
+            FROM per_kabkota
+            UNION ALL
+            SELECT provinsi, 0, 0, 0, 0, 0, 0, 0, NULL, sum(expected), sum(reported), sum(late)
+            FROM per_kabkota GROUP BY provinsi
+        ),
+        summed AS (
+            SELECT code, sum(tps_total) AS tps_total, sum(tps_ready) AS tps_ready,
+                   sum(tps_problem) AS tps_problem,
+                   sum(kecamatan_expected) AS kecamatan_expected,
+                   sum(kecamatan_reported) AS kecamatan_reported,
+                   sum(kecamatan_late) AS kecamatan_late, sum(kecamatan_stale) AS kecamatan_stale,
+                   min(oldest_figure_day) AS oldest_figure_day,
+                   sum(kabkota_expected) AS kabkota_expected,
+                   sum(kabkota_reported) AS kabkota_reported, sum(kabkota_late) AS kabkota_late
+            FROM totals GROUP BY code
         )
         SELECT r.code, %(day)s, %(now)s,
                coalesce(t.tps_total, 0), coalesce(t.tps_ready, 0), coalesce(t.tps_problem, 0),
-               coalesce(t.kecamatan_total, 0), coalesce(t.kecamatan_reported, 0),
+               coalesce(t.kecamatan_expected, 0), coalesce(t.kecamatan_reported, 0),
                coalesce(t.kecamatan_late, 0), coalesce(t.kecamatan_stale, 0),
-               t.oldest_figure_day, {own_report}, {own_late}
+               t.oldest_figure_day,
+               coalesce(t.kabkota_expected, 0), coalesce(t.kabkota_reported, 0),
+               coalesce(t.kabkota_late, 0),
+               {own_report}, {own_late}
         FROM readiness_region r
-        LEFT JOIN totals t ON t.code = r.code
+        LEFT JOIN summed t ON t.code = r.code
         LEFT JOIN counted own ON own.region_id = r.code
         WHERE r.level IN ({", ".join(str(level.value) for level in ROLLED_UP_LEVELS)})
-          AND r.is_active AND {in_scope.format(column="r.code")}
+          AND r.is_active AND {in_scope.format(column="r.code")}{only_these}
         ON CONFLICT (region_id, day) DO UPDATE SET
             computed_at = excluded.computed_at,
             {", ".join(f"{field} = excluded.{field}" for field in figures)}
         WHERE ({", ".join(_null_safe(f"readiness_dailyrollup.{field}") for field in figures)})
            <> ({", ".join(_null_safe(f"excluded.{field}") for field in figures)})
     """
-    # A province's totals are only right when all its kecamatan are read: `within` limits
-    # both what is read and what is written to the same subtree, so every written row is whole.
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -209,6 +312,27 @@ def rollup_enqueue(*, region_code: str, day: dt.date) -> None:
             )
 
     transaction.on_commit(publish)
+
+
+# A change to an old day is carried to at most this many later days at once; older days wait
+# for a rebuild (manage.py rebuild_rollups), so a mistyped year cannot flood the queue.
+REFRESHED_DAYS_MAX = 40
+
+
+def rollup_enqueue_since(*, region_code: str, first_day: dt.date) -> None:
+    """Owe the rollups that a change dated `first_day` alters: that day's and every later one up
+    to today in the region's province (stock figures carry a report forward until the desk
+    reports again; an incident is open at the end of each day until it is closed).
+
+    Today and the most recent REFRESHED_DAYS_MAX days at most, besides `first_day` itself.
+    """
+    from .selectors import local_today  # selectors reads rollups: imported when called
+
+    today = local_today(region_code)
+    recent = min(REFRESHED_DAYS_MAX, (today - first_day).days + 1)
+    days = {first_day, *(today - dt.timedelta(days=back) for back in range(max(recent, 0)))}
+    for day in sorted(days):
+        rollup_enqueue(region_code=region_code, day=day)
 
 
 def rollup_region_and_settle(*, region_code: str, day: dt.date) -> None:
@@ -244,147 +368,197 @@ def rollup_rebuild_recent(*, days: int) -> int:
 @dataclass(frozen=True)
 class RegistryTotals:
     tps: int = 0
-    kecamatan: int = 0
+    kecamatan_expected: int = 0
+    kabkota_expected: int = 0
 
 
-def registry_totals(*, region_codes: Collection[str], level: int) -> dict[str, RegistryTotals]:
-    """Active TPS and kecamatan under each of `region_codes` (all of one `level`): two queries."""
-    if not region_codes:
+def under_a_contest(queryset: QuerySet, *, code_field: str, day: dt.date) -> QuerySet:
+    """The rows of `queryset` whose region (`code_field`, a code) lies under a province or a
+    kab/kota holding a contest whose reporting period includes `day`: the desks that owe a
+    report that day, or their reports.
+
+    The contests are a subquery (`IN (SELECT …)`), joined by the database in one pass, rather
+    than a list of the country's 550 contest regions sent with every query of every rollup.
+    """
+    covered = Contest.objects.filter(reporting_start__lte=day, reporting_end__gte=day).values(
+        "region_id"
+    )
+    return queryset.alias(
+        contest_province=Substr(code_field, 1, codes.code_length_at_level(RegionLevel.PROVINSI)),
+        contest_kabkota=Substr(code_field, 1, codes.code_length_at_level(RegionLevel.KABKOTA)),
+    ).filter(Q(contest_province__in=covered) | Q(contest_kabkota__in=covered))
+
+
+def registry_totals(*, region_codes: Collection[str], day: dt.date) -> dict[str, RegistryTotals]:
+    """Active TPS, and expected kecamatan and kab/kota desks on `day`, under each of
+    `region_codes` (of one level or several, see Targets): three queries at most."""
+    targets = Targets(region_codes)
+    if not targets:
         return {}
-    prefix_length = codes.code_length_at_level(level)
-    under_targets = _prefix_filter(region_codes)
-    tps = _grouped(
+    under_targets = prefix_filter(region_codes)
+    tps = targets.grouped(
         TPS.objects.filter(is_active=True).filter(under_targets("desa__code")),
-        "desa_id",
-        prefix_length,
+        "desa__code",
         total=Count("id"),
     )
-    kecamatan = _grouped(
-        Region.objects.filter(level=RegionLevel.KECAMATAN, is_active=True).filter(
-            under_targets("code")
-        ),
-        "code",
-        prefix_length,
-        total=Count("code"),
-    )
+    desks = {
+        desk_level: targets.grouped(
+            under_a_contest(
+                Region.objects.filter(level=desk_level, is_active=True),
+                code_field="code",
+                day=day,
+            ).filter(under_targets("code")),
+            "code",
+            total=Count("code"),
+        )
+        for desk_level in (RegionLevel.KECAMATAN, RegionLevel.KABKOTA)
+        if desk_level >= targets.top_level  # no kab/kota lies under a kecamatan
+    }
     return {
         code: RegistryTotals(
             tps=tps.get(code, {}).get("total", 0),
-            kecamatan=kecamatan.get(code, {}).get("total", 0),
+            kecamatan_expected=desks.get(RegionLevel.KECAMATAN, {}).get(code, {}).get("total", 0),
+            kabkota_expected=desks.get(RegionLevel.KABKOTA, {}).get(code, {}).get("total", 0),
         )
         for code in region_codes
     }
 
 
-def _rollup_level(*, level: int, region_codes: Collection[str], day: dt.date) -> int:
-    prefix_length = codes.code_length_at_level(level)
-    under_targets = _prefix_filter(region_codes)
-    registry = registry_totals(region_codes=region_codes, level=level)
-    kecamatan_reports = _grouped(
-        DailyReport.objects.filter(
-            day=day, region__level=RegionLevel.KECAMATAN, status__in=COUNTED_STATUSES
-        ).filter(under_targets("region__code")),
-        "region_id",
-        prefix_length,
-        reported=Count("id"),
-        late=Count("id", filter=Q(is_late=True)),
-    )
-    # Stock figures: each kecamatan's latest counted report on or before the day.
-    latest_day = (
-        DailyReport.objects.filter(
-            region=OuterRef("region"), day__lte=day, status__in=COUNTED_STATUSES
+# A call of several levels names the groups of its finer targets one by one (Targets.grouped);
+# above this many finer targets it groups by the finest targets' prefix instead, as a rebuild
+# does.
+NAMED_GROUPS_MAX = 50
+
+
+class Targets:
+    """The regions one rollup call recomputes: all of one level (a rebuild), or of several (one
+    submission's chain: a kecamatan, its kab/kota and its province, in one call per section).
+
+    Source rows are grouped by the code prefix of the finest target (`group_length`), then each
+    group is added into every target it lies in or under (`fold`): one grouped query serves the
+    three levels of a chain, instead of the same query three times. Codes are fixed-width per
+    level (codes.code_length_at_level), so a code's first n characters name its ancestor at the
+    level of length n.
+    """
+
+    def __init__(self, region_codes: Collection[str]):
+        self.codes = frozenset(region_codes)
+        self._lengths = sorted({len(code) for code in self.codes})
+        self.group_length = self._lengths[-1] if self._lengths else 0
+        # The coarsest level among the targets decides which desks are read at all.
+        self.top_level = min((codes.level_of(code) for code in self.codes), default=None)
+
+    def __bool__(self) -> bool:
+        return bool(self.codes)
+
+    def __iter__(self):
+        # Sorted: writers lock rows in one order, so two runs at once cannot deadlock.
+        return iter(sorted(self.codes))
+
+    def containing(self, code: str) -> list[str]:
+        """The targets that `code` is, or lies under."""
+        return [
+            code[:length]
+            for length in self._lengths
+            if len(code) >= length and code[:length] in self.codes
+        ]
+
+    def grouped(
+        self,
+        queryset: QuerySet,
+        code_field: str,
+        keys: tuple[str, ...] = (),
+        *,
+        smallest: Collection[str] = (),
+        **aggregates,
+    ) -> dict:
+        """`aggregates` of `queryset` per group of rows (by `code_field`, a region code) and
+        `keys`, folded into the targets: {target or (target, *keys): {name: value}}. One query.
+
+        A group is the code prefix at `group_length` (every kecamatan of a rebuild of
+        kecamatan). A call of several levels with few finer targets (one submission's chain)
+        names its groups instead: each row goes to the finest target it lies in or under, else
+        to its prefix at the coarsest target's length. The fold gives the same sums either way,
+        but a chain whose province is a target then reads back three groups rather than one per
+        kecamatan of the province (666 in Jawa Timur), and folds three.
+        """
+        coarsest = codes.code_length_at_level(self.top_level)
+        finer = [code for code in self if len(code) > coarsest]
+        if not finer or len(finer) > NAMED_GROUPS_MAX:
+            group_code = Substr(code_field, 1, self.group_length)
+        else:
+            group_code = Case(
+                # Finest first: a row under the kecamatan is the kecamatan's, not its kab/kota's.
+                *(
+                    When(in_subtree(code_field, code), then=Value(code))
+                    for code in sorted(finer, key=len, reverse=True)
+                ),
+                default=Substr(code_field, 1, coarsest),
+                output_field=CharField(),
+            )
+        rows = (
+            queryset.annotate(group_code=group_code)
+            .values("group_code", *keys)
+            .annotate(**aggregates)
+            .order_by()
         )
+        if keys:
+            groups = {(row.pop("group_code"), *(row.pop(key) for key in keys)): row for row in rows}
+        else:
+            groups = {row.pop("group_code"): row for row in rows}
+        return self.fold(groups, smallest=smallest)
+
+    def fold(self, grouped: dict, *, smallest: Collection[str] = ()) -> dict:
+        """Per-group figures ({group code or (group code, *keys): {name: value}}) summed into
+        every target holding the group, keyed the same way; the names in `smallest` keep their
+        smallest value instead. None (an empty SUM or MIN) adds nothing."""
+        folded: dict = {}
+        for key, figures in grouped.items():
+            code, rest = (key, None) if isinstance(key, str) else (key[0], key[1:])
+            for target in self.containing(code):
+                target_key = target if rest is None else (target, *rest)
+                into = folded.get(target_key)
+                if into is None:
+                    folded[target_key] = dict(figures)
+                    continue
+                for name, value in figures.items():
+                    if value is None:
+                        continue
+                    known = into.get(name)
+                    if known is None:
+                        into[name] = value
+                    elif name in smallest:
+                        into[name] = min(known, value)
+                    else:
+                        into[name] = known + value
+        return folded
+
+
+def latest_counted_reports(*, desks: QuerySet[Region], day: dt.date) -> QuerySet[DailyReport]:
+    """Each of `desks`' latest counted report on or before `day`: the report whose figures stand
+    for the desk's stock on that day (a draft or a returned report does not count).
+
+    Driven by the desks, one probe of the (region, day) index each, rather than by the reports:
+    by polling day a desk has thirty of them, and the stock needs one.
+    """
+    latest = (
+        DailyReport.objects.filter(region=OuterRef("pk"), day__lte=day, status__in=COUNTED_STATUSES)
         .order_by("-day")
-        .values("day")[:1]
+        .values("pk")[:1]
     )
-    stock = _grouped(
-        DailyReport.objects.filter(
-            day__lte=day, region__level=RegionLevel.KECAMATAN, status__in=COUNTED_STATUSES
-        )
-        .filter(under_targets("region__code"))
-        .filter(day=Subquery(latest_day)),
-        "region_id",
-        prefix_length,
-        tps_ready=Sum("tps_ready"),
-        tps_problem=Sum("tps_problem"),
-        stale=Count("id", filter=Q(day__lt=day)),
-        oldest=Min("day"),
-    )
-    own_reports = dict(
-        DailyReport.objects.filter(
-            day=day, region_id__in=region_codes, status__in=COUNTED_STATUSES
-        ).values_list("region_id", "is_late")
+    return DailyReport.objects.filter(
+        pk__in=desks.annotate(latest=Subquery(latest)).values("latest")
     )
 
-    now = timezone.now()
-    rows = [
-        DailyRollup(
-            region_id=code,
-            day=day,
-            tps_total=registry.get(code, RegistryTotals()).tps,
-            tps_ready=stock.get(code, {}).get("tps_ready") or 0,
-            tps_problem=stock.get(code, {}).get("tps_problem") or 0,
-            kecamatan_stale=stock.get(code, {}).get("stale", 0),
-            oldest_figure_day=stock.get(code, {}).get("oldest"),
-            kecamatan_total=registry.get(code, RegistryTotals()).kecamatan,
-            kecamatan_reported=kecamatan_reports.get(code, {}).get("reported", 0),
-            kecamatan_late=kecamatan_reports.get(code, {}).get("late", 0),
-            has_own_report=code in own_reports,
-            own_report_late=own_reports.get(code, False),
-            computed_at=now,
-        )
-        for code in region_codes
-    ]
-    DailyRollup.objects.bulk_create(
-        rows,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["region", "day"],
-        update_fields=[
-            "tps_total",
-            "tps_ready",
-            "tps_problem",
-            "kecamatan_total",
-            "kecamatan_reported",
-            "kecamatan_late",
-            "kecamatan_stale",
-            "oldest_figure_day",
-            "has_own_report",
-            "own_report_late",
-            "computed_at",
-        ],
-    )
-    return len(rows)
+
+# Above this many regions a rollup's read covers their whole provinces (prefix_filter).
+MANY_REGIONS = 50
 
 
-def _prefix_filter(region_codes: Collection[str]):
+def prefix_filter(region_codes: Collection[str]):
     """A filter factory: rows whose code field lies in or under any of `region_codes`."""
-
-    def under(field: str) -> Q:
-        return reduce(
-            or_,
-            (
-                Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code}."})
-                for code in region_codes
-            ),
-        )
-
-    if len(region_codes) > 50:
+    if len(region_codes) > MANY_REGIONS:
         # A rebuild of many regions covers their whole level: a prefix list would only slow
-        # the query down, and the grouping below already sorts rows into their regions.
-        provinces = {codes.province_code(code) for code in region_codes}
-        return lambda field: reduce(
-            or_, (Q(**{field: p}) | Q(**{f"{field}__startswith": f"{p}."}) for p in provinces)
-        )
-    return under
-
-
-def _grouped(queryset, code_field: str, prefix_length: int, **aggregates) -> dict[str, dict]:
-    """Aggregate `queryset` per ancestor prefix of `code_field`: {prefix: {name: value}}."""
-    rows = (
-        queryset.annotate(group_code=Substr(code_field, 1, prefix_length))
-        .values("group_code")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    return {row.pop("group_code"): row for row in rows}
+        # the query down, and the fold (Targets) already drops rows under no target.
+        region_codes = {codes.province_code(code) for code in region_codes}
+    return lambda field: reduce(or_, (in_subtree(field, code) for code in region_codes))

@@ -6,9 +6,10 @@ the report's services ask every registered section before a report is submitted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import DailyReport
@@ -32,6 +33,19 @@ class ReportSection:
     # The section's page answers htmx with a fragment for ?tanggal=YYYY-MM-DD that the report
     # page embeds (the incidents of the report's day).
     embed_on_report: bool = False
+    # The section's share of the rollup engine (readiness.rollups calls it in the same
+    # transaction as its own figures):
+    # rollup(region_codes=[...], day=D) recomputes, from source, the section's rollup rows of
+    # those regions for day D and upserts them. The regions are all of one level (a rebuild
+    # passes every kecamatan, then every kab/kota, then every provinsi) or of several (one
+    # submission's chain: its kecamatan, kab/kota and provinsi at once; readiness.rollups.Targets
+    # groups and folds for both). A handful of set-based queries however many regions are
+    # given; idempotent, safe to run twice at once.
+    rollup: Callable[..., None] | None = None
+    # rollup_figures(region_codes=[...], day=D) -> {region code: {figure: value}}: the section's
+    # rolled-up figures as flat JSON-safe values, in a fixed number of queries. Snapshots freeze
+    # them (as "<key>.<figure>") and compare them, the read API returns them.
+    rollup_figures: Callable[..., dict[str, dict[str, Any]]] | None = None
 
 
 # Sent to the browser (HX-Trigger) when any part of a report is saved, so that the pages that
@@ -56,3 +70,27 @@ def submit_problems(report: DailyReport) -> list[str]:
 def linked_for_level(level: int) -> list[ReportSection]:
     """The sections with a page of their own that a desk of `level` fills."""
     return [section for section in registered() if section.url_name and level in section.levels]
+
+
+def rolled_up() -> list[ReportSection]:
+    """The sections that keep rollups of their own."""
+    return [section for section in registered() if section.rollup is not None]
+
+
+def section_rollup(*, region_codes: Sequence[str], day: dt.date) -> None:
+    if region_codes:
+        for section in rolled_up():
+            section.rollup(region_codes=region_codes, day=day)
+
+
+def section_rollup_figures(*, region_codes: Sequence[str], day: dt.date) -> dict[str, dict]:
+    """{region code: {"<section>.<figure>": value}} over every section that keeps rollups."""
+    merged: dict[str, dict[str, Any]] = {code: {} for code in region_codes}
+    for section in registered():
+        if section.rollup_figures is None or not region_codes:
+            continue
+        for code, figures in section.rollup_figures(region_codes=region_codes, day=day).items():
+            merged.setdefault(code, {}).update(
+                {f"{section.key}.{name}": value for name, value in figures.items()}
+            )
+    return merged

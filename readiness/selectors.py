@@ -85,9 +85,14 @@ class Figures:
     tps_total: int = 0
     tps_ready: int = 0
     tps_problem: int = 0
-    kecamatan_total: int = 0
+    # Desks expected that day (under a contest in its reporting period), and how many of them
+    # reported, late or not.
+    kecamatan_expected: int = 0
     kecamatan_reported: int = 0
     kecamatan_late: int = 0
+    kabkota_expected: int = 0
+    kabkota_reported: int = 0
+    kabkota_late: int = 0
     # Kecamatan whose figures are from an earlier day (stock), and the oldest such day.
     kecamatan_stale: int = 0
     oldest_figure_day: dt.date | None = None
@@ -98,11 +103,28 @@ class Figures:
     def tps_ready_percent(self) -> float | None:
         return 100 * self.tps_ready / self.tps_total if self.tps_total else None
 
+    @property
+    def kecamatan_missing(self) -> int:
+        return self.kecamatan_expected - self.kecamatan_reported
+
+    @property
+    def kabkota_missing(self) -> int:
+        return self.kabkota_expected - self.kabkota_reported
+
 
 @dataclass(frozen=True)
 class ChildRow:
     region: Region
     figures: Figures
+
+    @property
+    def desk_expected(self) -> bool:
+        """Whether the child's own desk owes a report that day (a contest is in its period)."""
+        if self.region.level == RegionLevel.KECAMATAN:
+            return self.figures.kecamatan_expected > 0
+        # A kab/kota's own desk counts in its kabkota_expected; a province is expected when
+        # any of its kab/kota is.
+        return self.figures.kabkota_expected > 0
 
 
 @dataclass(frozen=True)
@@ -125,6 +147,20 @@ class RegionOverview:
     def children_reported(self) -> int:
         return sum(1 for row in self.children if row.figures.has_own_report)
 
+    @property
+    def children_expected(self) -> list[ChildRow]:
+        """Children whose own desk owes a report that day."""
+        return [row for row in self.children if row.desk_expected]
+
+    @property
+    def children_missing(self) -> list[ChildRow]:
+        """Expected children that have not reported (their names go into the coverage line)."""
+        return [row for row in self.children_expected if not row.figures.has_own_report]
+
+    @property
+    def children_late(self) -> list[ChildRow]:
+        return [row for row in self.children_expected if row.figures.own_report_late]
+
 
 def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
     """Everything a region page shows for `day`, in a fixed number of queries.
@@ -135,7 +171,7 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
     """
     children = list(Region.objects.filter(parent=region, is_active=True).order_by("code"))
     child_codes = [child.code for child in children]
-    registry = rollups.registry_totals(region_codes=child_codes, level=region.level + 1)
+    registry = rollups.registry_totals(region_codes=child_codes, day=day)
     own_report = report_for_day(region=region, day=day)
     child_rollups = {
         rollup.region_id: rollup
@@ -150,11 +186,14 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
                 child,
                 Figures(
                     tps_total=counted.tps,
-                    kecamatan_total=counted.kecamatan,
+                    kecamatan_expected=counted.kecamatan_expected,
+                    kabkota_expected=counted.kabkota_expected,
                     tps_ready=rollup.tps_ready if rollup else 0,
                     tps_problem=rollup.tps_problem if rollup else 0,
                     kecamatan_reported=rollup.kecamatan_reported if rollup else 0,
                     kecamatan_late=rollup.kecamatan_late if rollup else 0,
+                    kabkota_reported=rollup.kabkota_reported if rollup else 0,
+                    kabkota_late=rollup.kabkota_late if rollup else 0,
                     kecamatan_stale=rollup.kecamatan_stale if rollup else 0,
                     oldest_figure_day=rollup.oldest_figure_day if rollup else None,
                     has_own_report=rollup.has_own_report if rollup else False,
@@ -164,21 +203,33 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
         )
 
     own_counts = own_report is not None and own_report.counts
+    own_late = own_counts and own_report.is_late
+    countdowns = contest_countdowns(region_code=region.code, day=day)
+    # The region's own desk is expected when a contest held there is in its reporting period.
+    own_expected = int(region.is_active and bool(countdowns))
+    desk_figures = {
+        "kecamatan_expected": sum(row.figures.kecamatan_expected for row in rows),
+        "kecamatan_reported": sum(row.figures.kecamatan_reported for row in rows),
+        "kecamatan_late": sum(row.figures.kecamatan_late for row in rows),
+        "kabkota_expected": sum(row.figures.kabkota_expected for row in rows),
+        "kabkota_reported": sum(row.figures.kabkota_reported for row in rows),
+        "kabkota_late": sum(row.figures.kabkota_late for row in rows),
+    }
+    if region.level in (RegionLevel.KECAMATAN, RegionLevel.KABKOTA):
+        desk = "kecamatan" if region.level == RegionLevel.KECAMATAN else "kabkota"
+        desk_figures[f"{desk}_expected"] = own_expected
+        desk_figures[f"{desk}_reported"] = own_expected * int(own_counts)
+        desk_figures[f"{desk}_late"] = own_expected * int(own_late)
     if region.level == RegionLevel.KECAMATAN:
         # The kecamatan's own rollup: its latest figures, as the kab/kota page shows them.
         own = DailyRollup.objects.filter(region=region, day=day).first()
         tps_ready, tps_problem = (own.tps_ready, own.tps_problem) if own else (0, 0)
-        kecamatan_total, kecamatan_reported = 1, int(own_counts)
-        kecamatan_late = int(own_counts and own_report.is_late)
         kecamatan_stale = own.kecamatan_stale if own else 0
         oldest_figure_day = own.oldest_figure_day if own else None
         as_of = own.computed_at if own else None
     else:
         tps_ready = sum(row.figures.tps_ready for row in rows)
         tps_problem = sum(row.figures.tps_problem for row in rows)
-        kecamatan_total = sum(row.figures.kecamatan_total for row in rows)
-        kecamatan_reported = sum(row.figures.kecamatan_reported for row in rows)
-        kecamatan_late = sum(row.figures.kecamatan_late for row in rows)
         kecamatan_stale = sum(row.figures.kecamatan_stale for row in rows)
         oldest_figure_day = min(
             (row.figures.oldest_figure_day for row in rows if row.figures.oldest_figure_day),
@@ -194,17 +245,15 @@ def region_overview(*, region: Region, day: dt.date) -> RegionOverview:
             tps_total=sum(row.figures.tps_total for row in rows),
             tps_ready=tps_ready,
             tps_problem=tps_problem,
-            kecamatan_total=kecamatan_total,
-            kecamatan_reported=kecamatan_reported,
-            kecamatan_late=kecamatan_late,
+            **desk_figures,
             kecamatan_stale=kecamatan_stale,
             oldest_figure_day=oldest_figure_day,
             has_own_report=own_counts,
-            own_report_late=own_counts and own_report.is_late,
+            own_report_late=own_late,
         ),
         own_report=own_report,
         children=rows,
-        countdowns=contest_countdowns(region_code=region.code, day=day),
+        countdowns=countdowns,
         zone=province_zone(region.code),
         as_of=as_of,
     )

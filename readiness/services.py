@@ -102,7 +102,7 @@ def daily_report_save(
     if report.status != ReportStatus.DRAFT:
         _record(report, ReportAction.SAVED, officer, changes)
     if report.counts:
-        rollups.rollup_enqueue(region_code=region.code, day=day)
+        rollups.rollup_enqueue_since(region_code=region.code, first_day=day)
     return report
 
 
@@ -163,7 +163,7 @@ def _submit(
         changes["status"] = [before_status, ReportStatus.SUBMITTED.value]
     _write(report, officer=officer, expected_version=expected_version)
     _record(report, ReportAction.SUBMITTED, officer, changes)
-    rollups.rollup_enqueue(region_code=region.code, day=day)
+    rollups.rollup_enqueue_since(region_code=region.code, first_day=day)
     return report
 
 
@@ -207,7 +207,7 @@ def daily_report_section_saved(
             {f"{section}.{line}": pair for line, pair in changes.items()},
         )
     if report.counts:
-        rollups.rollup_enqueue(region_code=report.region_id, day=report.day)
+        rollups.rollup_enqueue_since(region_code=report.region_id, first_day=report.day)
 
 
 @transaction.atomic
@@ -278,7 +278,7 @@ def _review(
     report.reviewed_at = timezone.now()
     _write(report, officer=reviewer, expected_version=None)
     _record(report, action, reviewer, changes, reason=reason)
-    rollups.rollup_enqueue(region_code=report.region_id, day=report.day)
+    rollups.rollup_enqueue_since(region_code=report.region_id, first_day=report.day)
     return report
 
 

@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import rollups
-from .models import DailyRollup, Region, RegionLevel, RollupSnapshot
+from . import rollups, sections
+from .models import DailyRollup, Region, RegionLevel, RollupSnapshot, in_subtree
 from .selectors import province_zone
 
 # The figures frozen for each rollup row, in the order changes are listed.
@@ -28,9 +28,12 @@ SNAPSHOT_FIGURES = (
     "tps_total",
     "tps_ready",
     "tps_problem",
-    "kecamatan_total",
+    "kecamatan_expected",
     "kecamatan_reported",
     "kecamatan_late",
+    "kabkota_expected",
+    "kabkota_reported",
+    "kabkota_late",
     "has_own_report",
     "own_report_late",
 )
@@ -98,7 +101,8 @@ def snapshot_for(*, province_code: str, day: dt.date) -> RollupSnapshot | None:
 def changes_since_snapshot(*, province_code: str, day: dt.date) -> list[SnapshotChange]:
     """Every figure of the province's rollup rows for `day` that differs from its snapshot,
     ordered by region code then figure; empty when nothing changed or when there is no
-    snapshot (snapshot_for tells the two apart). Two queries, whatever the province's size.
+    snapshot (snapshot_for tells the two apart). A fixed number of queries whatever the
+    province's size: two of its own, plus each section's rollup_figures.
     """
     snapshot = snapshot_for(province_code=province_code, day=day)
     if snapshot is None:
@@ -107,7 +111,11 @@ def changes_since_snapshot(*, province_code: str, day: dt.date) -> list[Snapshot
     changes = []
     for code in sorted(snapshot.figures.keys() | current.keys()):
         then_row, now_row = snapshot.figures.get(code), current.get(code)
-        for field in SNAPSHOT_FIGURES:
+        # The core figures first, then the sections' ("logistics.…") in name order.
+        section_fields = sorted(
+            ({*(then_row or {}), *(now_row or {})} - set(SNAPSHOT_FIGURES)),
+        )
+        for field in (*SNAPSHOT_FIGURES, *section_fields):
             then = then_row.get(field) if then_row is not None else None
             now = now_row.get(field) if now_row is not None else None
             if then != now:
@@ -142,10 +150,16 @@ def _province_figures(*, province_code: str, day: dt.date) -> dict[str, dict[str
     """
     rows = (
         DailyRollup.objects.filter(day=day, region__is_active=True)
-        .filter(Q(region__code=province_code) | Q(region__code__startswith=f"{province_code}."))
+        .filter(in_subtree("region__code", province_code))
         .values_list("region_id", *SNAPSHOT_FIGURES)
     )
-    return {code: dict(zip(SNAPSHOT_FIGURES, values, strict=True)) for code, *values in rows}
+    figures = {code: dict(zip(SNAPSHOT_FIGURES, values, strict=True)) for code, *values in rows}
+    for code, section_figures in sections.section_rollup_figures(
+        region_codes=list(figures), day=day
+    ).items():
+        if code in figures:
+            figures[code].update(section_figures)
+    return figures
 
 
 def _any_of(conditions) -> Q:

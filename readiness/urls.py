@@ -12,7 +12,6 @@ urlpatterns = [
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("wilayah/", views.national, name="national"),
-    path("wilayah/<str:code>/", views.region_dashboard, name="region_dashboard"),
     path("wilayah/<str:code>/laporan/", views.daily_report, name="daily_report"),
     path("wilayah/<str:code>/laporan/tinjau/", views.report_review, name="report_review"),
     path("wilayah/<str:code>/tps/", views.tps_table, name="tps_table"),

@@ -53,26 +53,6 @@ def national(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
-def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
-    region = access.region_for_viewer_or_404(request.user, code)
-    overview = selectors.region_overview(region=region, day=selectors.local_today(region.code))
-    context = {
-        "overview": overview,
-        "is_region_officer": request.user.role == Role.OFFICER
-        and request.user.region_id == region.code,
-        # The desk of this region reviews the reports of the regions listed on its page.
-        "is_parent_desk": request.user.role == Role.OFFICER
-        and request.user.region_id == region.code
-        and region.level < RegionLevel.KECAMATAN,
-    }
-    template = "readiness/region.html"
-    if request.htmx:
-        template += "#overview"
-    return render(request, template, context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def daily_report(request: HttpRequest, code: str) -> HttpResponse:
     """The officer's form for a day's report (today unless ?tanggal= names a missed day):

@@ -1,6 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from readiness.admin import (
+    AuditLinkAdmin,
+    NationalCatalogueAdmin,
+    RegionScopedAdmin,
+    place_filters,
+)
+
 from .models import (
     Incident,
     IncidentCategory,
@@ -11,7 +18,9 @@ from .models import (
 
 
 @admin.register(PersonnelCategory)
-class PersonnelCategoryAdmin(admin.ModelAdmin):
+class PersonnelCategoryAdmin(AuditLinkAdmin, NationalCatalogueAdmin):
+    """National catalogue: every desk admin reads it, only a national admin edits it."""
+
     list_display = [
         "code",
         "name",
@@ -47,27 +56,32 @@ class PersonnelCategoryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Forms and saved lines refer to categories by code.
-        return ["code"] if obj else []
+        fields = super().get_readonly_fields(request, obj)
+        return ["code", *fields] if obj else fields
 
 
 @admin.register(PersonnelLine)
-class PersonnelLineAdmin(admin.ModelAdmin):
+class PersonnelLineAdmin(RegionScopedAdmin):
+    region_lookup = "report__region__code"
     list_display = ["report", "category", "ready", "unavailable_sick", "unavailable_absent"]
-    list_filter = ["category", "report__day"]
+    list_filter = ["category", *place_filters("report__region__code"), "report__day"]
     search_fields = ["report__region__code", "report__region__name"]
     list_select_related = ["report", "category"]
     raw_id_fields = ["report"]
 
 
 @admin.register(IncidentCategory)
-class IncidentCategoryAdmin(admin.ModelAdmin):
+class IncidentCategoryAdmin(AuditLinkAdmin, NationalCatalogueAdmin):
+    """National catalogue: every desk admin reads it, only a national admin edits it."""
+
     list_display = ["code", "name", "default_severity", "sort", "is_active"]
     list_editable = ["default_severity", "sort", "is_active"]
     list_filter = ["default_severity", "is_active"]
     search_fields = ["code", "name"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["code"] if obj else []
+        fields = super().get_readonly_fields(request, obj)
+        return ["code", *fields] if obj else fields
 
 
 class IncidentUpdateInline(admin.TabularInline):
@@ -84,7 +98,7 @@ class IncidentUpdateInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(RegionScopedAdmin):
     list_display = [
         "id",
         "occurred_at",
@@ -95,7 +109,13 @@ class IncidentAdmin(admin.ModelAdmin):
         "status",
         "reported_by",
     ]
-    list_filter = ["status", "severity", "category", "occurred_at"]
+    list_filter = [
+        "status",
+        "severity",
+        "category",
+        *place_filters("region__code"),
+        "occurred_at",
+    ]
     search_fields = ["region__code", "region__name", "description"]
     date_hierarchy = "occurred_at"
     list_select_related = ["region", "tps", "category", "reported_by"]

@@ -23,7 +23,6 @@ import random
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from readiness import codes
@@ -36,6 +35,7 @@ from readiness.models import (
     RegionLevel,
     Role,
     User,
+    in_subtree,
 )
 
 from .models import (
@@ -77,7 +77,7 @@ def demo_seed_security(sender, *, today: dt.date, province_code: str, **kwargs) 
     first_day = today - dt.timedelta(days=REPORTED_DAYS)
     reports = list(
         DailyReport.objects.filter(
-            Q(region__code=province_code) | Q(region__code__startswith=f"{province_code}."),
+            in_subtree("region__code", province_code),
             day__gte=first_day,
             day__lte=today,
             status__in=COUNTED_STATUSES,

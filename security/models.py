@@ -221,3 +221,76 @@ class IncidentUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.incident_id} {self.status_from or '–'} → {self.status_to}"
+
+
+class PersonnelRollup(models.Model):
+    """A region's personnel for one day and category, recomputed from source (security.rollups).
+
+    `required` comes from the norms and the TPS registry of the region's whole subtree; the other
+    figures are stock figures summed over the kecamatan desks below: each contributes the line of
+    its latest counted report on or before the day. Kab/kota and province desks' own lines are
+    not added (they state the same subtree again; see security.rollups).
+    """
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("wilayah"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("tanggal"))
+    category = models.ForeignKey(
+        PersonnelCategory, verbose_name=_("kategori"), on_delete=models.CASCADE, related_name="+"
+    )
+    required = models.PositiveIntegerField(_("kebutuhan"), default=0)
+    ready = models.PositiveIntegerField(_("siap"), default=0)
+    unavailable_sick = models.PositiveIntegerField(_("berhalangan: sakit"), default=0)
+    unavailable_absent = models.PositiveIntegerField(_("berhalangan: tidak hadir"), default=0)
+    # Kecamatan desks whose figures are in the sums, and how many of them date from an earlier
+    # day than `day` (their latest counted report is older).
+    units_reporting = models.PositiveIntegerField(_("desk melapor"), default=0)
+    stale_units = models.PositiveIntegerField(_("desk dengan angka lama"), default=0)
+    computed_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("rekap personel")
+        verbose_name_plural = _("rekap personel")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "category"], name="personnel_rollup_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day:%Y-%m-%d} {self.category_id}"
+
+
+class IncidentRollup(models.Model):
+    """Incidents under a region for one local day, per category and severity (security.rollups).
+
+    Flow figures, never stock: `occurred` counts the incidents whose time of occurrence falls on
+    the day in the province's local time; `open_at_end` those that had occurred by the end of
+    that local day and were not closed by then (by their timeline). Only non-zero combinations
+    have a row.
+    """
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("wilayah"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("tanggal"))
+    category = models.ForeignKey(
+        IncidentCategory, verbose_name=_("kategori"), on_delete=models.CASCADE, related_name="+"
+    )
+    severity = models.CharField(_("tingkat"), max_length=8, choices=Severity.choices)
+    occurred = models.PositiveIntegerField(_("terjadi"), default=0)
+    open_at_end = models.PositiveIntegerField(_("terbuka di akhir hari"), default=0)
+    computed_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("rekap insiden")
+        verbose_name_plural = _("rekap insiden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "category", "severity"], name="incident_rollup_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day:%Y-%m-%d} {self.category_id} {self.severity}"

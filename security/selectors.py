@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
-from readiness.models import TPS, DailyReport, Region, RegionLevel, Vulnerability
+from readiness.models import (
+    TPS,
+    DailyReport,
+    Region,
+    RegionLevel,
+    Vulnerability,
+    in_subtree,
+)
 from readiness.selectors import province_zone
 
 from .models import (
     Incident,
     IncidentCategory,
+    IncidentRollup,
     IncidentUpdate,
     NormKind,
     PersonnelCategory,
     PersonnelLine,
+    PersonnelRollup,
+    Severity,
 )
 
 # Above this, a figure is a typing error rather than a deployment: three times what the norm
@@ -166,9 +179,7 @@ def local_day_bounds(*, region_code: str, day: dt.date) -> tuple[dt.datetime, dt
 
 def incidents_within(region_code: str) -> QuerySet[Incident]:
     """Incidents placed in the region or anywhere below it (a prefix match, no joins)."""
-    return Incident.objects.filter(
-        Q(region__code=region_code) | Q(region__code__startswith=f"{region_code}.")
-    )
+    return Incident.objects.filter(in_subtree("region__code", region_code))
 
 
 def incidents_on_day(*, region_code: str, day: dt.date) -> QuerySet[Incident]:
@@ -203,7 +214,9 @@ def incident_timeline(incident: Incident) -> list[IncidentUpdate]:
     return list(incident.updates.select_related("by").order_by("at", "id"))
 
 
-NIHIL_MISSING = "Belum ada insiden hari ini: centang 'nihil' bila memang tidak ada insiden."
+NIHIL_MISSING = gettext_lazy(
+    "Belum ada insiden hari ini: centang 'nihil' bila memang tidak ada insiden."
+)
 
 
 def incidents_submit_problems(report: DailyReport) -> list[str]:
@@ -215,10 +228,124 @@ def incidents_submit_problems(report: DailyReport) -> list[str]:
     said_nihil = bool(getattr(report, "no_incidents", False))
     found = incidents_on_day(region_code=report.region_id, day=report.day).count()
     if not found and not said_nihil:
-        return [NIHIL_MISSING]
+        return [str(NIHIL_MISSING)]
     if found and said_nihil:
         return [
-            f"Laporan menyatakan nihil, tetapi tercatat {found} insiden hari ini di wilayah "
-            "ini: hapus centang 'nihil'."
+            gettext(
+                "Laporan menyatakan nihil, tetapi tercatat %(found)s insiden hari ini di wilayah "
+                "ini: hapus centang 'nihil'."
+            )
+            % {"found": found}
         ]
     return []
+
+
+# Rollups (written by security.rollups) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonnelRollupRow:
+    category: PersonnelCategory
+    required: int
+    ready: int
+    unavailable_sick: int
+    unavailable_absent: int
+    units_reporting: int
+    stale_units: int
+
+    @property
+    def coverage_percent(self) -> float | None:
+        """Ready as a share of the requirement; None for a category without a norm."""
+        return 100 * self.ready / self.required if self.required else None
+
+
+def personnel_rollup_rows(
+    *, region_codes: Collection[str], day: dt.date
+) -> dict[str, list[PersonnelRollupRow]]:
+    """Each region's personnel rollup of the day, one row per category in catalogue order
+    ([] for a region not rolled up yet): one query however many regions."""
+    rows: dict[str, list[PersonnelRollupRow]] = {code: [] for code in region_codes}
+    for rollup in (
+        PersonnelRollup.objects.filter(region_id__in=list(region_codes), day=day)
+        .select_related("category")
+        .order_by("region_id", "category__sort", "category__code")
+    ):
+        rows[rollup.region_id].append(
+            PersonnelRollupRow(
+                category=rollup.category,
+                required=rollup.required,
+                ready=rollup.ready,
+                unavailable_sick=rollup.unavailable_sick,
+                unavailable_absent=rollup.unavailable_absent,
+                units_reporting=rollup.units_reporting,
+                stale_units=rollup.stale_units,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class IncidentRollupSummary:
+    # Every severity, in the order of Severity (0 when none).
+    open_by_severity: dict[str, int]
+    # Categories with incidents that day, in taxonomy order.
+    occurred_by_category: list[tuple[IncidentCategory, int]]
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.open_by_severity.values())
+
+    @property
+    def occurred_total(self) -> int:
+        return sum(count for _category, count in self.occurred_by_category)
+
+
+def incident_rollup_rows(
+    *, region_codes: Collection[str], day: dt.date
+) -> dict[str, IncidentRollupSummary]:
+    """Each region's incidents of the local day: open at its end by severity, occurred by
+    category. One query however many regions."""
+    open_by_severity = {code: dict.fromkeys(Severity.values, 0) for code in region_codes}
+    occurred: dict[str, dict[int, int]] = {code: defaultdict(int) for code in region_codes}
+    categories: dict[int, IncidentCategory] = {}
+    for rollup in IncidentRollup.objects.filter(
+        region_id__in=list(region_codes), day=day
+    ).select_related("category"):
+        open_by_severity[rollup.region_id][rollup.severity] += rollup.open_at_end
+        if rollup.occurred:
+            occurred[rollup.region_id][rollup.category_id] += rollup.occurred
+            categories[rollup.category_id] = rollup.category
+    in_order = sorted(categories.values(), key=lambda category: (category.sort, category.code))
+    return {
+        code: IncidentRollupSummary(
+            open_by_severity=open_by_severity[code],
+            occurred_by_category=[
+                (category, occurred[code][category.pk])
+                for category in in_order
+                if occurred[code].get(category.pk)
+            ],
+        )
+        for code in region_codes
+    }
+
+
+@dataclass(frozen=True)
+class IncidentTrendSeries:
+    category: IncidentCategory
+    counts: list[int]  # one per day asked for, in the same order
+
+
+def incident_counts_by_day(
+    *, region_code: str, days: Sequence[dt.date]
+) -> list[IncidentTrendSeries]:
+    """Incidents that occurred under the region on each of `days` (local days), one series per
+    category that had any, in taxonomy order: the trend chart. One query."""
+    position = {day: index for index, day in enumerate(days)}
+    series: dict[int, IncidentTrendSeries] = {}
+    for rollup in IncidentRollup.objects.filter(
+        region_id=region_code, day__in=list(days), occurred__gt=0
+    ).select_related("category"):
+        if rollup.category_id not in series:
+            series[rollup.category_id] = IncidentTrendSeries(rollup.category, [0] * len(days))
+        series[rollup.category_id].counts[position[rollup.day]] += rollup.occurred
+    return sorted(series.values(), key=lambda line: (line.category.sort, line.category.code))

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from readiness.models import TPS, DailyReport, Region, Role, User
+from readiness.rollups import rollup_enqueue_since
+from readiness.selectors import province_zone
 
 from . import access, selectors
 from .models import (
@@ -44,9 +48,13 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # Steps that mean nothing without a word of explanation.
 NOTE_REQUIRED = {
-    (S.REPORTED, S.CLOSED): "Tuliskan alasan insiden ditutup tanpa verifikasi.",
-    (S.VERIFIED, S.REFERRED): "Tuliskan ke mana insiden dirujuk (Bawaslu, Gakkumdu, Polri, …).",
-    (S.HANDLED, S.REFERRED): "Tuliskan ke mana insiden dirujuk (Bawaslu, Gakkumdu, Polri, …).",
+    (S.REPORTED, S.CLOSED): gettext_lazy("Tuliskan alasan insiden ditutup tanpa verifikasi."),
+    (S.VERIFIED, S.REFERRED): gettext_lazy(
+        "Tuliskan ke mana insiden dirujuk (Bawaslu, Gakkumdu, Polri, …)."
+    ),
+    (S.HANDLED, S.REFERRED): gettext_lazy(
+        "Tuliskan ke mana insiden dirujuk (Bawaslu, Gakkumdu, Polri, …)."
+    ),
 }
 # Clocks of phones and laptops in the field drift; a few minutes ahead is still "now".
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -81,15 +89,17 @@ def personnel_lines_save(
     from readiness.services import ReportLocked, daily_report_section_saved
 
     if officer.role != Role.OFFICER or officer.region_id != report.region_id:
-        raise PermissionDenied("Hanya petugas desk wilayah ini yang dapat mengisi personelnya.")
+        raise PermissionDenied(_("Hanya petugas desk wilayah ini yang dapat mengisi personelnya."))
 
     with transaction.atomic():
         # Locked so that a verification cannot slip in between this check and the write.
         locked = DailyReport.objects.select_for_update().get(pk=report.pk)
         if getattr(locked, "is_locked", False):
             raise ReportLocked(
-                "Laporan ini sudah diverifikasi; hanya desk di atasnya yang dapat membukanya "
-                "kembali."
+                _(
+                    "Laporan ini sudah diverifikasi; hanya desk di atasnya yang dapat membukanya "
+                    "kembali."
+                )
             )
         categories = {
             category.code: category
@@ -101,7 +111,7 @@ def personnel_lines_save(
         for code, counts in lines.items():
             if code not in categories:
                 errors.setdefault("__all__", []).append(
-                    f"Kategori personel '{code}' tidak dikenal."
+                    _("Kategori personel '%(code)s' tidak dikenal.") % {"code": code}
                 )
             elif counts is not None:
                 _check_counts(code, counts, maxima[code], categories[code].name, errors)
@@ -168,15 +178,21 @@ def _check_counts(
     for suffix, value in fields.items():
         key = f"{code}-{suffix}"
         if not isinstance(value, int) or isinstance(value, bool):
-            errors[key] = ["Harus berupa bilangan bulat."]
+            errors[key] = [_("Harus berupa bilangan bulat.")]
         elif value < 0:
-            errors[key] = ["Tidak boleh negatif."]
+            errors[key] = [_("Tidak boleh negatif.")]
         elif value > maximum:
-            errors[key] = [f"Tidak masuk akal untuk wilayah ini (paling banyak {maximum})."]
+            errors[key] = [
+                _("Tidak masuk akal untuk wilayah ini (paling banyak %(maximum)s).")
+                % {"maximum": maximum}
+            ]
     if not any(f"{code}-{suffix}" in errors for suffix in fields) and counts.total > maximum:
         errors[f"{code}-ready"] = [
-            f"Jumlah {name} siap dan berhalangan ({counts.total}) melebihi batas wajar untuk "
-            f"wilayah ini ({maximum})."
+            _(
+                "Jumlah %(name)s siap dan berhalangan (%(total)s) melebihi batas wajar untuk "
+                "wilayah ini (%(maximum)s)."
+            )
+            % {"name": name, "total": counts.total, "maximum": maximum}
         ]
 
 
@@ -197,30 +213,36 @@ def incident_report(
     by the kecamatan desk of the place or the kab/kota desk above it (see security.access);
     anyone else gets PermissionDenied. With a TPS, the incident is placed at the TPS's desa,
     which must lie in or under `region`. The time must not be in the future.
+    In the same transaction it owes the rollups of the place's chain for every local day from
+    the occurrence to today (readiness.rollups.rollup_enqueue_since), published after commit.
     """
     if not access.can_file_incident_at(officer, region.code):
-        raise PermissionDenied("Anda tidak bertugas di wilayah ini.")
+        raise PermissionDenied(_("Anda tidak bertugas di wilayah ini."))
     errors: dict[str, list[str]] = {}
     if not region.is_active:
-        errors["region"] = ["Wilayah ini tidak aktif."]
+        errors["region"] = [_("Wilayah ini tidak aktif.")]
     if tps is not None:
         if not (tps.desa_id == region.code or tps.desa_id.startswith(f"{region.code}.")):
-            errors["tps"] = ["TPS ini tidak berada di wilayah yang dipilih."]
+            errors["tps"] = [_("TPS ini tidak berada di wilayah yang dipilih.")]
         elif not tps.is_active:
-            errors["tps"] = ["TPS ini tidak aktif."]
+            errors["tps"] = [_("TPS ini tidak aktif.")]
     if not category.is_active:
-        errors["category"] = ["Kategori ini tidak aktif."]
+        errors["category"] = [_("Kategori ini tidak aktif.")]
     if severity not in Severity.values:
-        errors["severity"] = ["Pilih tingkat insiden yang tersedia."]
+        errors["severity"] = [_("Pilih tingkat insiden yang tersedia.")]
     _check_time(occurred_at, errors)
     description = (description or "").strip()
     if not description:
-        errors["description"] = ["Uraikan apa yang terjadi."]
+        errors["description"] = [_("Uraikan apa yang terjadi.")]
     elif len(description) > DESCRIPTION_MAX_LENGTH:
-        errors["description"] = [f"Uraian paling banyak {DESCRIPTION_MAX_LENGTH} karakter."]
+        errors["description"] = [
+            _("Uraian paling banyak %(limit)s karakter.") % {"limit": DESCRIPTION_MAX_LENGTH}
+        ]
     actions_taken = (actions_taken or "").strip()
     if len(actions_taken) > ACTIONS_MAX_LENGTH:
-        errors["actions_taken"] = [f"Tindakan paling banyak {ACTIONS_MAX_LENGTH} karakter."]
+        errors["actions_taken"] = [
+            _("Tindakan paling banyak %(limit)s karakter.") % {"limit": ACTIONS_MAX_LENGTH}
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -244,14 +266,22 @@ def incident_report(
             by=officer,
             at=incident.created_at,
         )
+        _incident_rollups_enqueue(region_code=incident.region_id, since=occurred_at)
     return incident
+
+
+def _incident_rollups_enqueue(*, region_code: str, since: dt.datetime) -> None:
+    """Owe the rollups whose incident figures a change at `since` alters: that local day's and
+    every later one up to today (open_at_end is a figure of each day's end)."""
+    first = timezone.localdate(since, timezone=province_zone(region_code))
+    rollup_enqueue_since(region_code=region_code, first_day=first)
 
 
 def _check_time(occurred_at: dt.datetime, errors: dict[str, list[str]]) -> None:
     if not isinstance(occurred_at, dt.datetime) or timezone.is_naive(occurred_at):
-        errors["occurred_at"] = ["Isi waktu kejadian yang lengkap."]
+        errors["occurred_at"] = [_("Isi waktu kejadian yang lengkap.")]
     elif occurred_at > timezone.now() + FUTURE_TOLERANCE:
-        errors["occurred_at"] = ["Waktu kejadian tidak boleh di masa depan."]
+        errors["occurred_at"] = [_("Waktu kejadian tidak boleh di masa depan.")]
 
 
 def incident_update_status(*, user: User, incident: Incident, status: str, note: str) -> Incident:
@@ -260,10 +290,11 @@ def incident_update_status(*, user: User, incident: Incident, status: str, note:
     `status` equal to the current status adds a note to the timeline without a change (the note
     is then required). Atomic, and serialised per incident with a row lock, so two desks acting
     at once cannot both move it from the same status. May be called by the desks that may file
-    at the incident's place (security.access); anyone else gets PermissionDenied.
+    at the incident's place (security.access); anyone else gets PermissionDenied. A change of
+    status owes today's rollup of the place's chain (a note alone changes no figure).
     """
     if not access.can_file_incident_at(user, incident.region_id):
-        raise PermissionDenied("Anda tidak bertugas di wilayah insiden ini.")
+        raise PermissionDenied(_("Anda tidak bertugas di wilayah insiden ini."))
     note = (note or "").strip()
     with transaction.atomic():
         current = Incident.objects.select_for_update().get(pk=incident.pk)
@@ -271,16 +302,21 @@ def incident_update_status(*, user: User, incident: Incident, status: str, note:
         before = current.status
         if status == before and before != S.CLOSED:
             if not note:
-                errors["note"] = ["Tuliskan catatan perkembangan."]
+                errors["note"] = [_("Tuliskan catatan perkembangan.")]
         elif status not in allowed_next_statuses(before):
             errors["status"] = [
-                f"Status tidak dapat diubah dari '{S(before).label}' ke "
-                f"'{S(status).label if status in S.values else status}'."
+                _("Status tidak dapat diubah dari '%(before)s' ke '%(after)s'.")
+                % {
+                    "before": S(before).label,
+                    "after": S(status).label if status in S.values else status,
+                }
             ]
         elif not note and (before, status) in NOTE_REQUIRED:
-            errors["note"] = [NOTE_REQUIRED[(before, status)]]
+            errors["note"] = [str(NOTE_REQUIRED[(before, status)])]
         if len(note) > NOTE_MAX_LENGTH:
-            errors["note"] = [f"Catatan paling banyak {NOTE_MAX_LENGTH} karakter."]
+            errors["note"] = [
+                _("Catatan paling banyak %(limit)s karakter.") % {"limit": NOTE_MAX_LENGTH}
+            ]
         if errors:
             raise ValidationError(errors)
 
@@ -290,5 +326,9 @@ def incident_update_status(*, user: User, incident: Incident, status: str, note:
         IncidentUpdate.objects.create(
             incident=current, status_from=before, status_to=status, note=note, by=user, at=now
         )
+        if status != before:
+            # Only the days from the change on can differ (their open_at_end); the day of
+            # occurrence keeps its figures unless that is today.
+            _incident_rollups_enqueue(region_code=current.region_id, since=now)
     incident.status, incident.updated_at = current.status, current.updated_at
     return incident

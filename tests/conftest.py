@@ -5,6 +5,7 @@ three TPS per kelurahan) and kota 64.72 (kecamatan 64.72.01, one kelurahan, two 
 governor contest for 64 and mayor contests for both kota, voting four days from now.
 """
 
+import datetime as dt
 import os
 
 import pytest
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from readiness.models import ContestKind, Role
+from readiness.models import Contest, ContestKind, Role
 
 from .factories import ContestFactory, RegionFactory, TPSFactory, UserFactory
 
@@ -69,6 +70,25 @@ def tree(db):
     ContestFactory(region=regions["64.71"], kind=ContestKind.MAYOR)
     ContestFactory(region=regions["64.72"], kind=ContestKind.MAYOR)
     return regions
+
+
+PILKADA_2024 = dt.date(2024, 11, 27)
+
+
+@pytest.fixture
+def pilkada_2024(tree):
+    """The tree's contests held again on the real 2024 calendar, for tests pinned to a day of
+    it: voting Wednesday 27 November 2024, reporting from 30 days before to 7 days after. The
+    contests of today stay, so reports can still be filed today."""
+    for contest in list(Contest.objects.all()):
+        ContestFactory(
+            region=contest.region,
+            kind=contest.kind,
+            voting_day=PILKADA_2024,
+            reporting_start=PILKADA_2024 - dt.timedelta(days=30),
+            reporting_end=PILKADA_2024 + dt.timedelta(days=7),
+        )
+    return tree
 
 
 @pytest.fixture

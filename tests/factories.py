@@ -13,6 +13,7 @@ from readiness.models import (
     ReportStatus,
     Role,
     User,
+    contest_reporting_period_default,
 )
 
 
@@ -55,8 +56,13 @@ class ContestFactory(factory.django.DjangoModelFactory):
 
     kind = ContestKind.GOVERNOR
     voting_day = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=4))
-    reporting_start = factory.LazyAttribute(lambda c: c.voting_day - dt.timedelta(days=30))
-    reporting_end = factory.LazyAttribute(lambda c: c.voting_day + dt.timedelta(days=7))
+    # The admin form's default (H-30 … H+7), from the same function.
+    reporting_start = factory.LazyAttribute(
+        lambda c: contest_reporting_period_default(voting_day=c.voting_day)[0]
+    )
+    reporting_end = factory.LazyAttribute(
+        lambda c: contest_reporting_period_default(voting_day=c.voting_day)[1]
+    )
 
 
 class DailyReportFactory(factory.django.DjangoModelFactory):
@@ -70,3 +76,19 @@ class DailyReportFactory(factory.django.DjangoModelFactory):
     created_by = factory.SelfAttribute("submitted_by")
     updated_by = factory.SelfAttribute("submitted_by")
     updated_at = factory.SelfAttribute("submitted_at")
+
+
+def regions_bulk_create(regions) -> None:
+    """Regions from (code, is_active) pairs in one insert, named by their codes: the random
+    trees of the property tests. Provinces get their zone by code."""
+    Region.objects.bulk_create(
+        Region(
+            code=code,
+            name=code,
+            level=codes.level_of(code),
+            parent_id=codes.parent_code(code),
+            timezone=codes.default_zone_for_province(code) if "." not in code else "",
+            is_active=is_active,
+        )
+        for code, is_active in regions
+    )

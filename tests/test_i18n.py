@@ -37,3 +37,9 @@ def test_daily_report_page_is_english_after_switching(officer, client, tree):
         assert english in body, english
     for indonesian in ["Kirim laporan", "Simpan draf", "Riwayat laporan", "Ringkasan situasi"]:
         assert indonesian not in body, indonesian
+
+
+def test_the_audit_log_is_named_in_indonesian_in_the_admin(client, national_admin):
+    client.force_login(national_admin)
+    body = client.get("/admin/").content.decode()
+    assert "Log audit" in body and "Audit log" not in body

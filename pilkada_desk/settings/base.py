@@ -31,12 +31,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "auditlog",
     "rest_framework",
     "rest_framework.authtoken",
     "readiness",
     "logistics",
     "security",
     "indicators",
+    "briefing",
+    "administration",
 ]
 
 MIDDLEWARE = [
@@ -51,12 +54,26 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "readiness.middleware.HtmxLoginRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "readiness.middleware.RegionTimezoneMiddleware",
 ]
 
 if not DEBUG:
     # Static files come from collectstatic through WhiteNoise; in DEBUG runserver serves them.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Every change to the registry, the users and the catalogues is recorded (who, when, before →
+# after) and read in the admin; the middleware puts the request's user on each entry.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "readiness.Region",
+    "readiness.TPS",
+    {"model": "readiness.User", "exclude_fields": ["password", "last_login"]},
+    "readiness.Contest",
+    "logistics.LogisticsItem",
+    "security.PersonnelCategory",
+    "security.IncidentCategory",
+    "indicators.Indicator",
+)
 
 ROOT_URLCONF = "pilkada_desk.urls"
 WSGI_APPLICATION = "pilkada_desk.wsgi.application"
@@ -153,6 +170,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 # The beat schedule lives in pilkada_desk/celery.py, next to the app it configures.
+
+# The live part of a dashboard asks the server again this often (and at once when a report is
+# saved in the same browser); a briefing room on a slow link can afford one request a minute.
+DESK_DASHBOARD_REFRESH_SECONDS = 60
+
+# Imports (administration): files above this size are refused before they are read, and files
+# with more rows than DESK_IMPORT_ASYNC_ROWS are checked and applied by a Celery worker, with
+# progress on the page, instead of inside the web request.
+DESK_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+DESK_IMPORT_ASYNC_ROWS = 5000
+# Briefing exports (briefing.exports): a PDF or XLSX of a region with more kecamatan than this
+# (a province, the country) is built by a Celery worker with progress on the page; smaller ones
+# are answered at once. Kalimantan Timur has 105 kecamatan, its largest kabupaten 20.
+DESK_EXPORT_ASYNC_KECAMATAN = 50
+# Invitations to imported users go out by email: printed to the console in development;
+# a deployment sets DJANGO_EMAIL_BACKEND (and EMAIL_HOST…) to a real mail server.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "desk-pilkada@localhost")
 
 # Each province's briefing snapshot ("data per 08.00 WITA") is frozen at this local time
 # (readiness.snapshots); a datetime.time, from DESK_SNAPSHOT_TIME="HH:MM".

@@ -103,7 +103,7 @@ def test_kecamatan_report_reaches_province_page(
     counts_before = tps.tps_counts(region_code=KECAMATAN)
     kelurahan, kelurahan_tps, marked = kelurahan_to_mark(KECAMATAN)
     tps_ready = counts_before.ready + marked  # N: what the report will carry
-    kecamatan_total = counts_before.total
+    kecamatan_expected = counts_before.total
     incidents_today = incidents_on_day(region_code=KECAMATAN, day=today).count()
 
     # Expected = what the app showed before, with 64.71.06's figures replaced by N: until it
@@ -117,7 +117,7 @@ def test_kecamatan_report_reaches_province_page(
     kota_expected = (
         f"{id_number(kota_before - kecamatan_before + tps_ready)} / {id_number(kota_total)}"
     )
-    kecamatan_expected = f"{id_number(tps_ready)} / {id_number(kecamatan_total)}"
+    kecamatan_expected = f"{id_number(tps_ready)} / {id_number(kecamatan_expected)}"
     province_expected = id_number(province_before - kecamatan_before + tps_ready)
 
     errors: list[str] = []

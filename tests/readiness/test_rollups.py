@@ -1,13 +1,25 @@
 import datetime as dt
+import re
+from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from readiness.models import DailyRollup, Role
+from indicators.models import IndicatorRollup
+from logistics.models import LogisticsRollup
+from readiness.models import Contest, ContestKind, DailyRollup, Role
 from readiness.rollups import rollup_rebuild_day, rollup_region_and_ancestors
+from security.models import IncidentRollup, PersonnelRollup
 
-from ..factories import DailyReportFactory, UserFactory
+from ..factories import ContestFactory, DailyReportFactory, UserFactory
 
 DAY = dt.date(2024, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _contests_cover_day(pilkada_2024):
+    """DAY is H-4 of the 2024 Pilkada: the tree's contests are moved onto that calendar."""
 
 
 @pytest.fixture
@@ -27,7 +39,7 @@ def figures():
             rollup.tps_ready,
             rollup.tps_total,
             rollup.kecamatan_reported,
-            rollup.kecamatan_total,
+            rollup.kecamatan_expected,
             rollup.has_own_report,
         )
         for rollup in DailyRollup.objects.filter(day=DAY)
@@ -49,6 +61,32 @@ def test_running_twice_changes_nothing(reports):
     rollup_region_and_ancestors(region_code="64.71.06", day=DAY)
     assert figures() == first
     assert DailyRollup.objects.filter(day=DAY).count() == 3
+
+
+def test_one_submission_rolls_its_chain_up_in_one_pass(reports):
+    """The kecamatan, its kab/kota and its province are recomputed together: each source query
+    and each upsert runs once for the chain, not once per level (readiness.rollups.Targets)."""
+    with CaptureQueriesContext(connection) as captured:
+        rollup_region_and_ancestors(region_code="64.71.06", day=DAY)
+    statements = [query["sql"].strip() for query in captured.captured_queries]
+    writes = Counter(
+        table for sql in statements for table in re.findall(r'^INSERT INTO "?(\w+)"?', sql)
+    )
+    assert writes["readiness_dailyrollup"] == 1
+    assert all(count == 1 for count in writes.values()), writes
+    tps_reads = [sql for sql in statements if re.search(r'FROM "?readiness_tps"?\s', sql)]
+    assert len(tps_reads) == 3  # readiness, logistics, personnel: once each, not per level
+    # 39 with savepoints; one call per level and section ran about three times as many.
+    assert len(statements) <= 40, len(statements)
+    assert set(figures()) == {"64.71.06", "64.71", "64"}
+
+
+def test_an_incident_at_a_desa_rolls_up_its_kecamatan_and_above_only(reports):
+    """Desa have no rollups: a change placed at a desa recomputes the chain above it."""
+    rollup_region_and_ancestors(region_code="64.71.06.1001", day=DAY)
+    assert set(figures()) == {"64.71.06", "64.71", "64"}
+    for model in (LogisticsRollup, PersonnelRollup, IncidentRollup, IndicatorRollup):
+        assert not model.objects.filter(region_id="64.71.06.1001").exists(), model
 
 
 def test_full_rebuild_agrees_with_incremental_rollups(reports):
@@ -127,3 +165,96 @@ def test_a_kecamatan_that_has_not_reported_today_counts_with_its_latest_figures(
     # A report in the future of the day never counts.
     rollup_rebuild_day(day=yesterday)
     assert DailyRollup.objects.get(region_id="64.71", day=yesterday).tps_ready == 4
+
+
+def test_only_desks_under_a_contest_in_its_period_are_expected(tree):
+    """Coverage counts the desks a contest expects that day: here only Balikpapan (64.71) holds
+    an election reporting on DAY, so Samarinda's kecamatan and desk owe nothing."""
+    officer = UserFactory(role=Role.OFFICER, region=tree["64.71.06"])
+    voting_day = dt.date(2024, 11, 27)
+    Contest.objects.filter(voting_day=voting_day).delete()  # the module's all-covering ones
+    ContestFactory(
+        region=tree["64.71"],
+        kind=ContestKind.MAYOR,
+        voting_day=voting_day,
+        reporting_start=voting_day - dt.timedelta(days=30),
+        reporting_end=voting_day + dt.timedelta(days=7),
+    )
+    DailyReportFactory(region=tree["64.71.06"], day=DAY, is_late=True, submitted_by=officer)
+    DailyReportFactory(region=tree["64.72.01"], day=DAY, submitted_by=officer)
+    rollup_rebuild_day(day=DAY)
+
+    def coverage(code):
+        row = DailyRollup.objects.get(region_id=code, day=DAY)
+        return (
+            row.kecamatan_expected,
+            row.kecamatan_reported,
+            row.kecamatan_late,
+            row.kabkota_expected,
+            row.kabkota_reported,
+        )
+
+    assert coverage("64") == (2, 1, 1, 1, 0)
+    assert coverage("64.71") == (2, 1, 1, 1, 0)
+    assert coverage("64.72") == (0, 0, 0, 0, 0)  # its report exists but nothing is owed
+    # The incremental path agrees.
+    before = {code: coverage(code) for code in ("64", "64.71", "64.72")}
+    DailyRollup.objects.all().delete()
+    rollup_region_and_ancestors(region_code="64.71.06", day=DAY)
+    rollup_region_and_ancestors(region_code="64.72.01", day=DAY)
+    assert {code: coverage(code) for code in ("64", "64.71", "64.72")} == before
+    # A day outside every reporting period expects no one.
+    rollup_rebuild_day(day=voting_day + dt.timedelta(days=8))
+    assert (
+        DailyRollup.objects.get(
+            region_id="64", day=voting_day + dt.timedelta(days=8)
+        ).kecamatan_expected
+        == 0
+    )
+
+
+def test_the_api_names_the_missing_desks(client, tree):
+    # The module's 2024 contests: a governor for 64 and mayors for both kota.
+    officer = UserFactory(role=Role.OFFICER, region=tree["64.71"])
+    DailyReportFactory(region=tree["64.71"], day=DAY, is_late=True, submitted_by=officer)
+    rollup_rebuild_day(day=DAY)
+    client.force_login(UserFactory(role=Role.VIEWER, region=tree["64"]))
+    body = client.get(f"/api/v1/rollups/64/?date={DAY:%Y-%m-%d}").json()
+    assert body["coverage"] == {
+        "children_expected": 2,
+        "children_reported": 1,
+        "children_on_time": 0,
+        "children_late": 1,
+        "children_missing": [{"code": "64.72", "name": tree["64.72"].name}],
+    }
+    assert body["figures"]["kabkota_missing"] == 1
+    assert body["figures"]["kecamatan_missing"] == 3
+
+
+def test_a_correction_of_an_earlier_day_reaches_todays_stock_figures(
+    officer, tree, django_capture_on_commit_callbacks
+):
+    """Yesterday's report is today's figure until the desk reports again: returning it (so it no
+    longer counts) must change today's rollup too, not only yesterday's."""
+    from readiness import services
+    from readiness.models import RollupPending
+    from readiness.selectors import local_today
+
+    today = local_today("64")
+    yesterday = today - dt.timedelta(days=1)
+    kabkota_officer = UserFactory(role=Role.OFFICER, region=tree["64.71"])
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.daily_report_submit(
+            officer=officer, region=tree["64.71.06"], day=yesterday, data={"no_incidents": True}
+        )
+    assert DailyRollup.objects.get(region_id="64.71.06", day=today).kecamatan_stale == 1
+
+    with django_capture_on_commit_callbacks(execute=False) as published:
+        services.daily_report_return(
+            reviewer=kabkota_officer, report=report, reason="Angka TPS belum sesuai."
+        )
+    owed = set(RollupPending.objects.values_list("day", flat=True))
+    assert {yesterday, today} <= owed and len(published) == 2
+    for callback in published:
+        callback()
+    assert DailyRollup.objects.get(region_id="64.71.06", day=today).kecamatan_stale == 0

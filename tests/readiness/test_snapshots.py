@@ -28,6 +28,11 @@ WIT = zoneinfo.ZoneInfo("Asia/Jayapura")
 DAY = dt.date(2024, 11, 23)
 
 
+@pytest.fixture(autouse=True)
+def _contests_cover_day(pilkada_2024):
+    """DAY is H-4 of the 2024 Pilkada: the tree's contests are moved onto that calendar."""
+
+
 @pytest.fixture
 def three_zones(tree):
     """Kalimantan Timur (64, WITA) from the tree, plus DKI Jakarta (31, WIB) and Papua (91, WIT)."""
@@ -107,13 +112,17 @@ def test_the_snapshot_is_rebuilt_from_source_before_it_is_frozen(officer, tree):
     snapshot = snapshot_take(province=tree["64"], day=day)
 
     assert set(snapshot.figures) == {"64", "64.71", "64.72", "64.71.01", "64.71.06", "64.72.01"}
-    assert snapshot.figures["64"] == {
+    # The readiness figures (the sections' own, "logistics.…", are frozen next to them).
+    assert {field: snapshot.figures["64"][field] for field in SNAPSHOT_FIGURES} == {
         "tps_total": 14,
         "tps_ready": 0,
         "tps_problem": 0,
-        "kecamatan_total": 3,
+        "kecamatan_expected": 3,
         "kecamatan_reported": 1,
         "kecamatan_late": int(snapshot.figures["64.71.06"]["own_report_late"]),
+        "kabkota_expected": 2,
+        "kabkota_reported": 0,
+        "kabkota_late": 0,
         "has_own_report": False,
         "own_report_late": False,
     }
@@ -208,8 +217,9 @@ def test_changes_since_snapshot_query_count_does_not_grow_with_regions(tree):
         changes = changes_since_snapshot(province_code="64", day=DAY)
 
     assert len(changes) > 20  # every new kecamatan shows up, and the totals moved
-    assert SnapshotChange("64.72.21", "kecamatan_total", None, 1) in changes
-    assert len(large.captured_queries) == len(small.captured_queries) == 2
+    assert SnapshotChange("64.72.21", "kecamatan_expected", None, 1) in changes
+    # Two queries of readiness's own, plus each section's fixed share.
+    assert len(large.captured_queries) == len(small.captured_queries)
 
 
 def test_beat_schedule_takes_snapshots_every_five_minutes():

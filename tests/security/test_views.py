@@ -12,7 +12,7 @@ from readiness.models import DailyReport, ReportStatus
 from security.models import Incident, IncidentCategory, IncidentStatus, PersonnelLine
 
 from ..factories import RegionFactory, TPSFactory
-from .conftest import file_incident, make_incident
+from .conftest import file_incident, local, make_incident
 
 HTMX = {"HX-Request": "true"}
 
@@ -158,7 +158,8 @@ def test_viewer_reads_the_incidents_below_and_filters_them(client, officer, prov
 
 
 def test_list_filters_by_day_and_shows_bad_filters(client, officer, tree, day):
-    yesterday = make_incident(officer, "64.71.06", timezone.now() - dt.timedelta(days=1, hours=1))
+    # Noon of the local yesterday: "now minus a day" is two local days back just after midnight.
+    yesterday = make_incident(officer, "64.71.06", local(day - dt.timedelta(days=1), 12))
     client.force_login(officer)
     body = client.get(
         list_url(), {"tanggal": (day - dt.timedelta(days=1)).isoformat()}
