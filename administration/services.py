@@ -17,10 +17,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from readiness import codes
 from readiness.models import User
+from readiness.rollups import rollup_rebuild_recent_enqueue
 
 from . import importers
-from .models import ImportJob, ImportStatus
+from .models import ImportJob, ImportKind, ImportStatus
 from .tabular import FileRefused, count_rows, table_read
 
 logger = logging.getLogger(__name__)
@@ -140,6 +142,14 @@ def import_job_apply(*, job_id: int) -> ImportJob:
             job.save(update_fields=[*_CHECK_FIELDS, "result", "applied_at"])
             if check.result.get("invited"):
                 transaction.on_commit(lambda: invitations_send(job_id=job_id))
+            if job.kind in (ImportKind.REGIONS, ImportKind.TPS) and (
+                check.created or check.updated
+            ):
+                # Today's rollups count the registry (TPS totals, requirements, desks expected).
+                admin_region = job.uploaded_by.region_id
+                rollup_rebuild_recent_enqueue(
+                    within=codes.province_code(admin_region) if admin_region else None
+                )
     except importers.ImportRefused as refused:
         job = ImportJob.objects.defer("content").get(pk=job_id)
         _record_check(job, refused.check)

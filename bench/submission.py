@@ -14,7 +14,9 @@ kecamatan report (bench/indicators_rollup.py), and --history-days of older kecam
 the nightly job
 leaves it, then --samples kecamatan each submit a changed report and the worker's task body,
 ``rollup_region_and_ancestors``, is timed: its median and p95, and where the time goes (the
-readiness figures and each section's hook; statements counted).
+readiness figures and each section's hook; statements counted). Twice: as the engine runs it
+(the kab/kota and province added up from their children's stored rows, since the day is rolled
+up everywhere), then with every region of the chain read from source, as on a day that is not.
 
 Target (issue #4): one submission updates its ancestors in tens of milliseconds.
 """
@@ -32,7 +34,7 @@ import re
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -121,26 +123,41 @@ def _run(args: argparse.Namespace) -> None:
     print(f"  the day rebuilt (every section) in {base._s(time.perf_counter() - started)}")
 
     profiler = cProfile.Profile() if args.cprofile else None
+    for from_source in (False, True):
+        # The profile covers the engine's own path only (the first pass).
+        if profiler and not from_source:
+            profiler.enable()
+        spent, statements, chains, added_up = _chains(
+            rng,
+            tps_per_kecamatan,
+            args.samples,
+            args.statements and not from_source,
+            from_source=from_source,
+        )
+        if profiler:
+            profiler.disable()
+        print(
+            "\none submission's chain, "
+            + (
+                "every region read from source (a day not yet rolled up)"
+                if from_source
+                else "upper regions added up from their children's stored rows where they can"
+            )
+            + f"\n  warm: n={len(chains)}, the first of {len(chains) + 1} warms up; "
+            f"regions added up per chain: {dict(sorted(Counter(added_up).items()))}"
+        )
+        print(f"  {'':44s} {'median':>10s} {'p95':>10s} {'max':>10s}")
+        print(
+            f"  {'rollup_region_and_ancestors, every section':44s} "
+            f"{base._ms(statistics.median(chains)):>10s} {base._ms(base._p95(chains)):>10s} "
+            f"{base._ms(max(chains)):>10s}"
+        )
+        print(f"  statements per chain: median {statistics.median(statements):.0f}")
+        print(f"\n  where it goes (median per chain) {'':12s} {'median':>10s}")
+        for part, timings in spent.items():
+            print(f"  {part:44s} {base._ms(statistics.median(timings)):>10s}")
     if profiler:
-        profiler.enable()
-    spent, statements, chains = _chains(rng, tps_per_kecamatan, args.samples, args.statements)
-    if profiler:
-        profiler.disable()
-    print(
-        f"\none submission's chain, warm (n={len(chains)}, the first of {len(chains) + 1} warms up)"
-    )
-    print(f"  {'':44s} {'median':>10s} {'p95':>10s} {'max':>10s}")
-    print(
-        f"  {'rollup_region_and_ancestors, every section':44s} "
-        f"{base._ms(statistics.median(chains)):>10s} {base._ms(base._p95(chains)):>10s} "
-        f"{base._ms(max(chains)):>10s}"
-    )
-    print(f"  statements per chain: median {statistics.median(statements):.0f}")
-    print(f"\n  where it goes (median per chain) {'':12s} {'median':>10s}")
-    for part, timings in spent.items():
-        print(f"  {part:44s} {base._ms(statistics.median(timings)):>10s}")
-    if profiler:
-        print("\nPython profile of the chains (cumulative, top 40)")
+        print("\nPython profile of the chains whose upper regions are added up (top 40)")
         pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
             40
         )
@@ -178,9 +195,18 @@ def _build_history(days: int) -> int:
 
 
 def _chains(
-    rng: random.Random, tps_per_kecamatan: dict[str, int], samples: int, show_statements: bool
+    rng: random.Random,
+    tps_per_kecamatan: dict[str, int],
+    samples: int,
+    show_statements: bool,
+    *,
+    from_source: bool,
 ):
-    """Submit a changed report for `samples` + 1 kecamatan and time each one's chain."""
+    """Submit a changed report for `samples` + 1 kecamatan and time each one's chain; with
+    `from_source`, every region of the chain is read from source (as on a day not yet rolled
+    up), otherwise the engine adds the upper regions up from their children's stored rows
+    where it can (readiness.rollups._children_standing_in)."""
+    added_up: list[int] = []
     kecamatan = sorted(
         DailyRollup.objects.filter(day=DAY, region__level=RegionLevel.KECAMATAN).values_list(
             "region_id", flat=True
@@ -195,10 +221,10 @@ def _chains(
     last_chain: list[tuple[float, str, object]] = []
 
     def timed(name: str, hook):
-        def run(*, region_codes, day):
+        def run(**kwargs):
             started = time.perf_counter()
             try:
-                return hook(region_codes=region_codes, day=day)
+                return hook(**kwargs)
             finally:
                 current[name] += time.perf_counter() - started
 
@@ -238,6 +264,16 @@ def _chains(
     sections.rolled_up = lambda: wrapped
     readiness_own = rollups._readiness_upsert
     rollups._readiness_upsert = timed_upsert(readiness_own)
+    readiness_added_up = rollups._readiness_from_children
+    rollups._readiness_from_children = timed_upsert(readiness_added_up)
+    standing_in = rollups._children_standing_in
+
+    def counted_standing_in(**kwargs):
+        borrowed = {} if from_source else standing_in(**kwargs)
+        added_up.append(len(borrowed))
+        return borrowed
+
+    rollups._children_standing_in = counted_standing_in
     timings = []
     try:
         for index, code in enumerate(chosen):
@@ -256,6 +292,8 @@ def _chains(
     finally:
         sections.rolled_up = rolled_up
         rollups._readiness_upsert = readiness_own
+        rollups._readiness_from_children = readiness_added_up
+        rollups._children_standing_in = standing_in
     if show_statements:
         print("\nstatements of a chain, in order (median over the chains; first 90 characters)")
         for statement, taken in sorted(by_statement.items()):
@@ -266,7 +304,7 @@ def _chains(
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
                     print("\n".join(f"  {line[:150]}" for (line,) in cursor.fetchall()))
-    return dict(sorted(spent.items())), statements, timings
+    return dict(sorted(spent.items())), statements, timings, added_up[1:]
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Context, Decimal
 
 from django.db import connection, transaction
@@ -107,7 +107,12 @@ _REPORTED_BY_ITS_LEVEL = " OR ".join(
 _FROM_FLOAT = Context(prec=15).create_decimal_from_float
 
 
-def indicator_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
+def indicator_rollup(
+    *,
+    region_codes: Collection[str],
+    day: dt.date,
+    borrowed: Mapping[str, Collection[str]] | None = None,
+) -> None:
     """Recompute every indicator's rollup rows of `region_codes` for `day` from reported values,
     and upsert them; delete those rows of these region-days that no longer have a figure.
     Idempotent, atomic.
@@ -118,11 +123,19 @@ def indicator_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
     kab/kota and provinsi in one call). Each region gets the same rows either way: values are
     grouped by desk prefix and each group is added into every region holding it
     (readiness.rollups.Targets). Four statements however many regions (the contests, the
-    figures, the rows there, the upsert), and a delete when a figure goes.
+    figures, the rows there, the upsert), and a delete when a figure goes; one more for
+    `borrowed` (a chain's upper regions added up from their children's stored rows,
+    Targets.stored_children).
     """
-    targets = Targets(region_codes)
+    targets = Targets(region_codes, borrowed=borrowed)
     if not targets:
         return
+    from_children = targets.stored_children(
+        IndicatorRollup,
+        day=day,
+        keys=("indicator_id",),
+        figures=("value", "day_value", "units_reporting", "stale_units"),
+    )
     params: dict[str, object] = {
         "day": connection.ops.adapt_datefield_value(day),
         **{aggregation.name.lower(): aggregation.value for aggregation in Aggregation},
@@ -130,9 +143,9 @@ def indicator_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
     read = _read(targets)
     sql = _FIGURES_SQL.format(
         statuses=_in_list("status", [status.value for status in COUNTED_STATUSES], params),
-        under=_under(read, params),
+        under=_under(read, params, own_only=sorted(targets.borrowed)),
         reported_by_its_level=_REPORTED_BY_ITS_LEVEL,
-        in_period=_in_period(read, day, params),
+        in_period=_in_period([*read, *targets.borrowed], day, params),
         group_code=_group_code(targets, params),
     )
     with connection.cursor() as cursor:
@@ -150,9 +163,23 @@ def indicator_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
             "units": units,
             "fresh": fresh,
         }
+    folded = targets.fold(grouped)
+    # A borrowed child's rows add in like one more group of desks (flows have a day_value).
+    for (code, indicator), stored in from_children.items():
+        if stored["day_value"] is not None:
+            flows.add(indicator)
+        units, stale = stored["units_reporting"], stored["stale_units"]
+        into = folded.setdefault(
+            (code, indicator), {"value": Decimal(0), "day": None, "units": 0, "fresh": 0}
+        )
+        into["value"] += _decimal(stored["value"])
+        if stored["day_value"] is not None:
+            into["day"] = (into["day"] or Decimal(0)) + _decimal(stored["day_value"])
+        into["units"] += units
+        into["fresh"] += units - stale
     # Groups hold disjoint desks: each figure is a sum over the groups a region holds.
     figures: dict[tuple[str, int], tuple[Decimal, Decimal | None, int, int]] = {}
-    for (code, indicator), columns in targets.fold(grouped).items():
+    for (code, indicator), columns in folded.items():
         units = columns["units"]
         if units:
             figures[code, indicator] = (
@@ -183,16 +210,24 @@ def indicator_rollup_figures(
 
 def _read(targets: Targets) -> list[str]:
     """The regions whose subtrees are read: the outermost targets (a chain's kab/kota and
-    kecamatan lie in its province), or their whole provinces when there are many."""
-    outermost = [code for code in targets if targets.containing(code) == [code]]
+    kecamatan lie in its province), or their whole provinces when there are many. A borrowed
+    target's subtree is not read (only its own desk, see _under): the outermost target that
+    is not borrowed is the highest read whole."""
+    outermost = [
+        code
+        for code in targets
+        if code not in targets.borrowed
+        and all(holder in targets.borrowed for holder in targets.containing(code)[:-1])
+    ]
     if len(outermost) > MANY_REGIONS:  # as prefix_filter
         return sorted({codes.province_code(code) for code in outermost})
     return outermost
 
 
-def _under(read: list[str], params: dict) -> str:
-    """SQL: the desk (r.region_id) is one of `read` or lies under one."""
-    conditions = []
+def _under(read: list[str], params: dict, *, own_only: Sequence[str] = ()) -> str:
+    """SQL: the desk (r.region_id) is one of `read` or lies under one, or is one of
+    `own_only`."""
+    conditions = [f"r.region_id IN ({_in_list('own', own_only, params)})"] if own_only else []
     for index, code in enumerate(read):
         params[f"under_{index}"], params[f"under_{index}_below"] = code, f"{code}.%"
         conditions.append(
@@ -278,7 +313,9 @@ def _store(
     it says when the figures last changed, and a catch-up rebuild over rows that the
     submissions of the day already rolled up writes next to nothing)."""
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint: inside the engine's transaction nothing catches a failure half-way, it
+    # rolls the whole run back (and a savepoint costs two statements per section and chain).
+    with transaction.atomic(savepoint=False):
         rows = IndicatorRollup.objects.filter(day=day, region_id__in=list(targets))
         stored = {
             (code, indicator): (pk, figure)

@@ -40,10 +40,13 @@ Semantics (declared here and only here; tests/logistics/test_rollups.py holds th
 A call's regions may be of one level (a rebuild) or of several (one submission's kecamatan,
 kab/kota and provinsi at once); every region gets the same rows either way. Each call reads the
 source in five queries and writes with one delete and one upsert whatever the number of regions
-and levels (a national rebuild passes every kecamatan; bench/logistics_rollup.py): figures are
-gathered per desk (and per kecamatan for completeness) and added in Python into every target
-holding the desk (readiness.rollups.Targets), because completeness compares each kecamatan with
-its own requirement. computed_at changes only when a row's figures do.
+and levels (a national rebuild passes every kecamatan; bench/logistics_rollup.py), plus one read
+of the stored rows of the children a chain's upper regions add up (Targets.stored_children;
+every figure above is a sum over desks or kecamatan, so a region is its own desk's warehouse
+plus its children's rows). Figures are gathered per desk (and per kecamatan for completeness)
+and added in Python into every target holding the desk (readiness.rollups.Targets), because
+completeness compares each kecamatan with its own requirement. computed_at changes only when a
+row's figures do.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.db import connection, transaction
@@ -59,7 +62,7 @@ from django.utils import timezone
 
 from readiness import codes
 from readiness.models import TPS, Region, RegionLevel
-from readiness.rollups import Targets, latest_counted_reports, prefix_filter
+from readiness.rollups import Targets, latest_counted_reports
 
 from .models import ISSUE_FIELDS, QUANTITY_FIELDS, LogisticsLine, LogisticsRollup, stages_for_level
 from .selectors import logistics_items, logistics_required_grouped, logistics_rollup_rows
@@ -84,7 +87,12 @@ _COUNTED_POSITIONS = {
 _RECEIVED_KPPS = QUANTITY_FIELDS.index("received_kpps")
 
 
-def logistics_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
+def logistics_rollup(
+    *,
+    region_codes: Collection[str],
+    day: dt.date,
+    borrowed: Mapping[str, Collection[str]] | None = None,
+) -> None:
     """Recompute `day`'s LogisticsRollup rows of `region_codes` from source.
 
     The readiness engine calls it (sections.ReportSection.rollup) with the regions of one level
@@ -92,21 +100,26 @@ def logistics_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
     submission's chain: its kecamatan, kab/kota and provinsi in one call). Each target gets the
     same rows either way: source rows are grouped per desk and added into every target that
     holds the desk (readiness.rollups.Targets). Inactive regions among `region_codes` are
-    skipped. Idempotent; atomic; two runs at once upsert the same rows.
+    skipped. `borrowed` (a chain's upper regions added up from their children's stored rows):
+    see Targets.stored_children. Idempotent; atomic; two runs at once upsert the same rows.
     """
     if not region_codes:
         return
-    under = prefix_filter(region_codes)
     items = logistics_items()
     item_ids = [item.pk for item in items]
+    targets = Targets(region_codes, borrowed=borrowed)
+    from_children = targets.stored_children(
+        LogisticsRollup, day=day, keys=("item_id",), figures=FIGURE_FIELDS, complete_for=item_ids
+    )
+    under = targets.source
 
-    # The active regions of the subtrees: the targets themselves, and the kecamatan (the units).
+    # The active regions read: the targets themselves, and the kecamatan (the units).
     active = dict(
         Region.objects.filter(is_active=True, level__lte=RegionLevel.KECAMATAN)
         .filter(under("code"))
         .values_list("code", "level")
     )
-    targets = Targets({code for code in region_codes if code in active})
+    targets = targets.restricted_to(active)
     if not targets:
         return
 
@@ -188,6 +201,12 @@ def logistics_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
                 row["units_expected"] += 1
                 row["units_complete"] += complete
 
+    for (target, item_id), figures in from_children.items():
+        if target in targets.codes:
+            row = totals[target, item_id]
+            for field in FIGURE_FIELDS:
+                row[field] += figures[field]
+
     zero = dict.fromkeys(FIGURE_FIELDS, 0)
     item_order = sorted(item_ids)
     # Sorted (Targets iterates in order), so that two runs at once lock the rows in the same
@@ -197,7 +216,9 @@ def logistics_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
         for code in targets
         for item_id in item_order
     ]
-    with transaction.atomic():
+    # No savepoint: inside the engine's transaction nothing catches a failure half-way, it
+    # rolls the whole run back (and a savepoint costs two statements per section and chain).
+    with transaction.atomic(savepoint=False):
         LogisticsRollup.objects.filter(region_id__in=list(targets), day=day).exclude(
             item_id__in=item_ids
         ).delete()

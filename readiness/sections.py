@@ -7,7 +7,7 @@ the report's services ask every registered section before a report is submitted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,9 @@ class ReportSection:
     # submission's chain: its kecamatan, kab/kota and provinsi at once; readiness.rollups.Targets
     # groups and folds for both). A handful of set-based queries however many regions are
     # given; idempotent, safe to run twice at once.
+    # A chain may come with borrowed={upper region: its children outside the chain}: those
+    # regions are their own desk's share (read from source) plus the sum of the children's
+    # stored rows (readiness.rollups.Targets.stored_children), every figure being additive.
     rollup: Callable[..., None] | None = None
     # rollup_figures(region_codes=[...], day=D) -> {region code: {figure: value}}: the section's
     # rolled-up figures as flat JSON-safe values, in a fixed number of queries. Snapshots freeze
@@ -77,10 +80,15 @@ def rolled_up() -> list[ReportSection]:
     return [section for section in registered() if section.rollup is not None]
 
 
-def section_rollup(*, region_codes: Sequence[str], day: dt.date) -> None:
+def section_rollup(
+    *,
+    region_codes: Sequence[str],
+    day: dt.date,
+    borrowed: Mapping[str, Sequence[str]] | None = None,
+) -> None:
     if region_codes:
         for section in rolled_up():
-            section.rollup(region_codes=region_codes, day=day)
+            section.rollup(region_codes=region_codes, day=day, borrowed=borrowed)
 
 
 def section_rollup_figures(*, region_codes: Sequence[str], day: dt.date) -> dict[str, dict]:

@@ -26,9 +26,11 @@ def rollup_catch_up_task() -> int:
 
 
 @shared_task(acks_late=True)
-def rollup_rebuild_recent_task(days: int = 3) -> int:
-    """Beat, nightly: rebuild the last days from source, whatever happened to the tasks."""
-    return rollups.rollup_rebuild_recent(days=days)
+def rollup_rebuild_recent_task(days: int = 3, within: str | None = None) -> int:
+    """Beat, nightly: rebuild the last days from source, whatever happened to the tasks. Also
+    after a registry import (within the importing admin's province), whose new TPS and regions
+    no submission would otherwise carry into the rows of the desks that do not report again."""
+    return rollups.rollup_rebuild_recent(days=days, within=within)
 
 
 @shared_task(acks_late=True)

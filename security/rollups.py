@@ -5,11 +5,14 @@ readiness.rollups calls `personnel_rollup` and `incident_rollup` (registered in 
 rebuild: every kecamatan, then every kab/kota, then every provinsi, one call each) or of several
 (one submission's chain: its kecamatan, kab/kota and provinsi in one call). Each recomputes from
 source rows: grouped (by the code prefix of the finest region asked for; for a chain, by the
-finest region asked for that holds them, see readiness.rollups.Targets.grouped), then each group added into every region
-asked for that holds it (readiness.rollups.Targets.fold). A region's rows are therefore the same
-whichever call computes them, and one pass serves the whole chain. A handful of grouped queries
-however many regions and levels it is given; it upserts on its unique key, so a retried or
-duplicated run leaves the same rows behind.
+finest region asked for that holds them, see readiness.rollups.Targets.grouped), then each
+group added into every region asked for that holds it (readiness.rollups.Targets.fold). A
+region's rows are therefore the same whichever call computes them, and one pass serves the
+whole chain. A handful of grouped queries however many regions and levels it is given; it
+upserts on its unique key, so a retried or duplicated run leaves the same rows behind. Every
+figure below is a sum (the norms are linear in the registry counts), so a chain's upper regions
+may add up their children's stored rows instead of reading their subtrees
+(readiness.rollups.Targets.stored_children).
 
 Personnel (stock figures, like the TPS figures of readiness.rollups):
 - `required`: the category's norm applied to the active TPS (per vulnerability class), desa and
@@ -43,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -84,16 +87,29 @@ PERSONNEL_FIGURES = (
 # Personnel ---------------------------------------------------------------------------------
 
 
-def personnel_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
+def personnel_rollup(
+    *,
+    region_codes: Collection[str],
+    day: dt.date,
+    borrowed: Mapping[str, Collection[str]] | None = None,
+) -> None:
     """Recompute the personnel rollup of `region_codes` (of one level or several, see Targets)
     for `day` and upsert it: one row per region and active category. Four queries, the upsert
     (one statement on PostgreSQL) and one delete (rows of categories no longer active), whatever
-    the number of regions and levels. Idempotent."""
-    targets = Targets(region_codes)
+    the number of regions and levels; one more for `borrowed` (a chain's upper regions added up
+    from their children's stored rows, Targets.stored_children). Idempotent."""
+    targets = Targets(region_codes, borrowed=borrowed)
     if not targets:
         return
-    under_targets = prefix_filter(list(targets))
     categories = active_categories()
+    from_children = targets.stored_children(
+        PersonnelRollup,
+        day=day,
+        keys=("category_id",),
+        figures=PERSONNEL_FIGURES,
+        complete_for=[category.pk for category in categories],
+    )
+    under_targets = targets.source
     registry = _registry_counts(targets, under_targets)
     stock = _personnel_stock(targets, under_targets, day)
 
@@ -103,15 +119,21 @@ def personnel_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
         counts = registry.get(code, no_registry)
         for category in categories:
             figures = stock.get((code, category.pk), {})
+            children = from_children.get((code, category.pk), {})
             rows.append(
                 (
                     code,
                     category.pk,
-                    required_for(category, counts),
-                    *(figures.get(name) or 0 for name in PERSONNEL_FIGURES[1:]),
+                    required_for(category, counts) + children.get("required", 0),
+                    *(
+                        (figures.get(name) or 0) + children.get(name, 0)
+                        for name in PERSONNEL_FIGURES[1:]
+                    ),
                 )
             )
-    with transaction.atomic():
+    # No savepoint: inside the engine's transaction nothing catches a failure half-way, it
+    # rolls the whole run back (and a savepoint costs two statements per section and chain).
+    with transaction.atomic(savepoint=False):
         _personnel_upsert(rows, day=day, now=timezone.now())
         # A category made inactive since the last run keeps no row.
         PersonnelRollup.objects.filter(region_id__in=sorted(targets.codes), day=day).exclude(
@@ -239,18 +261,27 @@ def personnel_rollup_figures(
 # Incidents ---------------------------------------------------------------------------------
 
 
-def incident_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
+def incident_rollup(
+    *,
+    region_codes: Collection[str],
+    day: dt.date,
+    borrowed: Mapping[str, Collection[str]] | None = None,
+) -> None:
     """Recompute the incident rollup of `region_codes` (of one level or several, see Targets)
     for the local `day` and upsert it: one row per region, category and severity with a
     non-zero figure; rows of these region-days that are no longer produced are deleted. Two
-    grouped queries plus the upsert and one delete, whatever the number of regions and levels.
-    Idempotent."""
-    targets = Targets(region_codes)
+    grouped queries plus the upsert and one delete, whatever the number of regions and levels;
+    one more for `borrowed` (a chain's upper regions added up from their children's stored
+    rows, Targets.stored_children). Idempotent."""
+    targets = Targets(region_codes, borrowed=borrowed)
     if not targets:
         return
-    under_targets = prefix_filter(list(targets))
-    bounds = _local_day_bounds(targets.codes, day)
     keys = ("category_id", "severity")
+    from_children = targets.stored_children(
+        IncidentRollup, day=day, keys=keys, figures=("occurred", "open_at_end")
+    )
+    under_targets = targets.source
+    bounds = _local_day_bounds(targets.codes, day)
 
     occurred_on_day = reduce(
         or_,
@@ -297,13 +328,17 @@ def incident_rollup(*, region_codes: Collection[str], day: dt.date) -> None:
             day=day,
             category_id=key[1],
             severity=key[2],
-            occurred=occurred.get(key, {}).get("n", 0),
-            open_at_end=still_open.get(key, {}).get("n", 0),
+            occurred=occurred.get(key, {}).get("n", 0)
+            + from_children.get(key, {}).get("occurred", 0),
+            open_at_end=still_open.get(key, {}).get("n", 0)
+            + from_children.get(key, {}).get("open_at_end", 0),
             computed_at=now,
         )
-        for key in sorted(occurred.keys() | still_open.keys())
+        for key in sorted(occurred.keys() | still_open.keys() | from_children.keys())
     ]
-    with transaction.atomic():
+    # No savepoint: inside the engine's transaction nothing catches a failure half-way, it
+    # rolls the whole run back (and a savepoint costs two statements per section and chain).
+    with transaction.atomic(savepoint=False):
         IncidentRollup.objects.bulk_create(
             rows,
             batch_size=BATCH_SIZE,

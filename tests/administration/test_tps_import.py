@@ -6,7 +6,8 @@ import pytest
 
 from administration import importers
 from administration.models import ImportJob, ImportStatus
-from readiness.models import TPS, Region, Role
+from readiness.models import TPS, DailyRollup, Region, Role
+from readiness.selectors import local_today
 from tests.factories import UserFactory
 
 from .conftest import TPS_HEADER, apply, last_job, upload
@@ -266,7 +267,7 @@ def test_big_import_runs_in_the_worker_with_progress(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         apply(client, job)
     job.refresh_from_db()
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the apply task, then the rebuild of today's rollups it asks
     assert job.status == ImportStatus.APPLIED
     assert job.progress_done == job.progress_total == 3
     # The fragment stops polling once the job is done.
@@ -337,3 +338,21 @@ def test_home_page_lists_jobs_in_bounded_queries(
     with django_assert_max_num_queries(8):
         body = client.get("/kelola/").content.decode()
     assert body.count("berkas.csv") == 3
+
+
+@pytest.mark.django_db
+def test_an_applied_tps_import_rebuilds_todays_rollups_of_the_province(
+    client, province_admin, other_province, django_capture_on_commit_callbacks
+):
+    """New TPS reach today's figures of every region of the province at once, not only those
+    whose desk reports again (a submission adds its kab/kota and province up from stored rows)."""
+    client.force_login(province_admin)
+    today = local_today("64")
+    upload(client, "tps", GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(client, last_job())
+
+    totals = dict(DailyRollup.objects.filter(day=today).values_list("region_id", "tps_total"))
+    assert totals["64.71.06"] == TPS.objects.filter(desa__code__startswith="64.71.06.").count()
+    assert totals["64"] == TPS.objects.filter(desa__code__startswith="64.").count()
+    assert not any(code.startswith("13") for code in totals)  # other_province: 13.73.01.1001

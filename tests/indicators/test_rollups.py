@@ -27,6 +27,7 @@ from readiness.models import (
 from readiness.rollups import rollup_rebuild_day, rollup_region_and_ancestors
 
 from ..factories import ContestFactory, RegionFactory, UserFactory, regions_bulk_create
+from ..rollup_checks import assert_chains_add_up_stored_children
 
 D = dt.date(2024, 11, 23)
 DAYS = [D - dt.timedelta(days=2), D - dt.timedelta(days=1), D]
@@ -618,3 +619,9 @@ class IndicatorRollupEqualsNaiveReference(TestCase):
             IndicatorRollup.objects.filter(day=day).delete()
             indicator_rollup(region_codes=shuffler.sample(active, len(active)), day=day)
             self.assertEqual(figures(day), expected, f"every level at once on {day}")
+
+            # Through the engine, each chain adding up its children's stored rows.
+            if day == DAYS[-1]:  # the engine's path, once per example (a rebuild per chain)
+                assert_chains_add_up_stored_children(
+                    self, IndicatorRollup, figures, expected, regions, day
+                )

@@ -52,6 +52,7 @@ from ..factories import (
     UserFactory,
     regions_bulk_create,
 )
+from ..rollup_checks import assert_chains_add_up_stored_children
 
 
 def rollup_everything(day):
@@ -680,3 +681,8 @@ class LogisticsRollupEqualsNaiveReference(TestCase):
             for code in active:
                 logistics_rollup(region_codes=[code], day=day)
             self.assertEqual(stored(day), expected, f"incremental rollups of {day}")
+
+            if day == DAYS[-1]:  # the engine's path, once per example (a rebuild per chain)
+                assert_chains_add_up_stored_children(
+                    self, LogisticsRollup, stored, expected, regions, day
+                )

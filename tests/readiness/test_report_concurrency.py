@@ -1,16 +1,21 @@
 """Two desks' browsers saving at the same moment, each on its own PostgreSQL connection."""
 
+import datetime as dt
 import threading
+import time
 import uuid
+from unittest import mock
 
 import pytest
 from django.db import connection, connections
 
-from readiness import services
-from readiness.models import DailyReport, DailyReportVersion, ReportSubmission
+from readiness import rollups, services
+from readiness.models import DailyReport, DailyReportVersion, DailyRollup, ReportSubmission
+from readiness.rollups import rollup_rebuild_day, rollup_region_and_ancestors
 from readiness.selectors import local_today
 
 from ..conftest import service_unavailable
+from ..factories import DailyReportFactory
 
 
 @pytest.fixture
@@ -107,3 +112,32 @@ def test_two_rollups_of_the_same_region_at_once_agree(postgresql, officer, tree)
         for row in DailyRollup.objects.filter(day=day)
     }
     assert rows == {"64.71.06": (6, 1, True), "64.71": (12, 1, False), "64": (14, 1, False)}
+
+
+def test_sibling_chains_at_once_each_add_up_the_others_committed_row(postgresql, officer, tree):
+    """Two kecamatan of one kab/kota submit at the same moment; each chain adds its kab/kota and
+    province up from stored rows. The chains lock their upper rows first, so the second waits
+    for the first and adds up its committed row rather than the one from before."""
+    day = dt.date(2024, 11, 23)
+    for code in ("64.71.01", "64.71.06"):
+        DailyReportFactory(region=tree[code], day=day, tps_ready=1, submitted_by=officer)
+    rollup_rebuild_day(day=day)
+    DailyReport.objects.filter(day=day).update(tps_ready=3)
+
+    add_up = rollups._readiness_from_children
+
+    def slowly(**kwargs):
+        time.sleep(0.5)  # both chains are past their own kecamatan before either adds up
+        return add_up(**kwargs)
+
+    with mock.patch.object(rollups, "_readiness_from_children", slowly):
+        outcomes = run_together(
+            *(
+                lambda code=code: rollup_region_and_ancestors(region_code=code, day=day)
+                for code in ("64.71.01", "64.71.06")
+            )
+        )
+
+    assert [outcome for outcome, _result in outcomes] == ["ok", "ok"], outcomes
+    totals = dict(DailyRollup.objects.filter(day=day).values_list("region_id", "tps_ready"))
+    assert (totals["64.71"], totals["64"]) == (6, 6)

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators.models import IndicatorRollup
 from logistics.models import LogisticsRollup
-from readiness.models import Contest, ContestKind, DailyRollup, Role
+from readiness.models import Contest, ContestKind, DailyReport, DailyRollup, Role
 from readiness.rollups import rollup_rebuild_day, rollup_region_and_ancestors
 from security.models import IncidentRollup, PersonnelRollup
 
@@ -258,3 +258,83 @@ def test_a_correction_of_an_earlier_day_reaches_todays_stock_figures(
     for callback in published:
         callback()
     assert DailyRollup.objects.get(region_id="64.71.06", day=today).kecamatan_stale == 0
+
+
+# A submission once the day is rolled up everywhere: upper regions added up from stored rows.
+
+ROLLUP_MODELS = (DailyRollup, LogisticsRollup, PersonnelRollup, IncidentRollup, IndicatorRollup)
+
+
+def every_rollup_row():
+    """Every figure of every rollup table on DAY (computed_at aside: it says when)."""
+    rows = {}
+    for model in ROLLUP_MODELS:
+        fields = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.attname not in ("id", "computed_at")
+        ]
+        rows[model.__name__] = sorted(model.objects.filter(day=DAY).values_list(*fields))
+    return rows
+
+
+def tps_reads_of_chain(region_code):
+    with CaptureQueriesContext(connection) as captured:
+        rollup_region_and_ancestors(region_code=region_code, day=DAY)
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if re.search(r'FROM "?readiness_tps"?\s', query["sql"])
+    ]
+
+
+def test_once_the_day_is_rolled_up_a_chain_adds_up_its_childrens_stored_rows(reports):
+    """The kab/kota and the province are their own desk's share plus their children's stored
+    rows: the chain reads the registry of its kecamatan only, and writes what a rebuild does."""
+    rollup_rebuild_day(day=DAY)
+    DailyRollup.objects.filter(region_id__in=["64", "64.71"]).update(tps_ready=99)
+    report = DailyReport.objects.get(region_id="64.71.06", day=DAY)
+    report.tps_ready, report.tps_problem = 5, 1
+    report.save()
+
+    reads = tps_reads_of_chain("64.71.06")
+
+    assert len(reads) == 3  # readiness, logistics, personnel
+    # Filters, that is, not the grouping of what is read (a CASE … END).
+    filters = [re.sub(r"CASE .*? END", "", sql, flags=re.S) for sql in reads]
+    assert all("64.71.06.%" in sql for sql in filters), filters
+    assert not any(re.search(r"'64\.(71\.)?%'", sql) for sql in filters), filters
+    assert figures()["64"] == (7, 14, 2, 3, False)
+    assert figures()["64.71"] == (7, 12, 2, 2, True)
+    chained = every_rollup_row()
+    rollup_rebuild_day(day=DAY)
+    assert every_rollup_row() == chained
+
+
+def test_a_chain_reads_its_subtree_when_a_child_is_inactive_or_not_rolled_up(reports, tree):
+    """What lies under an inactive kab/kota counts in the province, yet it has no rows to add
+    up; a child never rolled up that day has none either: the province is read from source."""
+    rollup_rebuild_day(day=DAY)
+    DailyRollup.objects.filter(region_id="64.72").delete()
+    assert all("'64.%'" in sql for sql in tps_reads_of_chain("64.71.06"))
+    assert figures()["64"] == (6, 14, 2, 3, False)
+
+    tree["64.72"].is_active = False
+    tree["64.72"].save()
+    rollup_rebuild_day(day=DAY)
+    assert all("'64.%'" in sql for sql in tps_reads_of_chain("64.71.06"))
+    assert figures()["64"] == (6, 14, 2, 3, False)  # 64.72.01's TPS still count
+
+
+def test_a_child_without_a_row_for_an_active_item_makes_the_section_read_from_source(reports, tree):
+    """A logistics item added since the children were rolled up: logistics reads the whole
+    subtree (the other sections still add up)."""
+    rollup_rebuild_day(day=DAY)
+    before = every_rollup_row()
+    LogisticsRollup.objects.filter(region_id="64.72").delete()
+    rollup_region_and_ancestors(region_code="64.71.06", day=DAY)
+    after = every_rollup_row()
+    assert after["LogisticsRollup"] == [
+        row for row in before["LogisticsRollup"] if row[0] != "64.72"
+    ]
+    assert after == {**before, "LogisticsRollup": after["LogisticsRollup"]}

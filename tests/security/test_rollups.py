@@ -55,6 +55,7 @@ from security.selectors import (
 )
 
 from ..factories import DailyReportFactory, RegionFactory, regions_bulk_create
+from ..rollup_checks import assert_chains_add_up_stored_children
 from .conftest import file_incident, local, make_incident
 
 DAY = dt.date(2024, 11, 23)
@@ -860,6 +861,10 @@ class PersonnelRollupEqualsNaiveReference(HypothesisTestCase):
             assert_every_call_shape(
                 self, personnel_rollup, PersonnelRollup, stored_personnel, expected, regions, day
             )
+            if day == DAYS[-1]:  # the engine's path, once per example (a rebuild per chain)
+                assert_chains_add_up_stored_children(
+                    self, PersonnelRollup, stored_personnel, expected, regions, day
+                )
 
             # Over wrong rows: the targets' rows are put right, the others' left alone.
             PersonnelRollup.objects.filter(day=day).update(ready=999)
@@ -974,6 +979,10 @@ class IncidentRollupEqualsNaiveReference(HypothesisTestCase):
             assert_every_call_shape(
                 self, incident_rollup, IncidentRollup, stored_incidents, expected, regions, day
             )
+            if day == CHECKED_DAYS[-1]:  # the engine's path, once per example (a rebuild per chain)
+                assert_chains_add_up_stored_children(
+                    self, IncidentRollup, stored_incidents, expected, regions, day
+                )
 
             # Over wrong rows, and a row of a combination that never occurred for every region:
             # the targets' rows are put right (the stale ones deleted), the others' left alone.
