@@ -35,7 +35,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access, codes
+from . import access, codes, rollups
 from .models import (
     TPS,
     Contest,
@@ -133,9 +133,41 @@ class RegionScopedAdmin(admin.ModelAdmin):
         return type(form.__name__, (form,), {"admin_user": request.user})
 
 
-class NationalCatalogueAdmin(admin.ModelAdmin):
+class RollupsFollowAdmin(admin.ModelAdmin):
+    """Changes here alter what today's rollups count (the registry, contests, catalogues). A
+    submission rolls up only its own chain, so once the admin's save, delete or bulk action
+    commits, today's rollups of the scope are rebuilt in a worker
+    (rollups.rollup_rebuild_recent_enqueue): every dashboard row at once, not only those whose
+    desks happen to report again."""
+
+    def rollup_scope(self, obj) -> str | None:
+        """The province in and under which `obj` counts; None: the whole country (a national
+        catalogue)."""
+        return None
+
+    def rollups_follow(self, objects) -> None:
+        scopes = {self.rollup_scope(obj) for obj in objects}
+        for scope in [None] if None in scopes else sorted(scopes):
+            rollups.rollup_rebuild_recent_enqueue(within=scope)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.rollups_follow([obj])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.rollups_follow([obj])
+
+    def delete_queryset(self, request, queryset):
+        objects = list(queryset)
+        super().delete_queryset(request, queryset)
+        self.rollups_follow(objects)
+
+
+class NationalCatalogueAdmin(RollupsFollowAdmin):
     """A national catalogue (logistics items, personnel and incident categories, indicators):
-    every desk admin reads it, only a national admin changes it."""
+    every desk admin reads it, only a national admin changes it; the rollups of the whole
+    country follow a change."""
 
     def has_module_permission(self, request):
         return access.admin_manages_site(request.user) or super().has_module_permission(request)
@@ -330,12 +362,14 @@ class DeactivateNotDeleteAdmin(admin.ModelAdmin):
         return actions
 
     def _set_active(self, request, queryset, active: bool) -> int:
-        changed = 0
+        changed = []
         for obj in queryset.filter(is_active=not active):
             obj.is_active = active
             obj.save(update_fields=["is_active"])
-            changed += 1
-        return changed
+            changed.append(obj)
+        if changed and isinstance(self, RollupsFollowAdmin):
+            self.rollups_follow(changed)
+        return len(changed)
 
     @admin.action(description=_("Nonaktifkan"), permissions=["change"])
     def deactivate(self, request, queryset):
@@ -400,8 +434,12 @@ class RegionAdminForm(forms.ModelForm):
 
 
 @admin.register(Region)
-class RegionAdmin(DeactivateNotDeleteAdmin, AuditLinkAdmin, RegionScopedAdmin):
+class RegionAdmin(RollupsFollowAdmin, DeactivateNotDeleteAdmin, AuditLinkAdmin, RegionScopedAdmin):
     form = RegionAdminForm
+
+    def rollup_scope(self, obj):
+        return codes.province_code(obj.code)
+
     region_lookup = "code"
     list_display = ["code", "name", "level", "parent", "timezone", "is_active"]
     list_filter = ["level", "is_active", *place_filters("code"), "timezone"]
@@ -462,7 +500,10 @@ class RegionAdmin(DeactivateNotDeleteAdmin, AuditLinkAdmin, RegionScopedAdmin):
 
 
 @admin.register(TPS)
-class TPSAdmin(DeactivateNotDeleteAdmin, AuditLinkAdmin, RegionScopedAdmin):
+class TPSAdmin(RollupsFollowAdmin, DeactivateNotDeleteAdmin, AuditLinkAdmin, RegionScopedAdmin):
+    def rollup_scope(self, obj):
+        return codes.province_code(obj.desa_id)
+
     """A TPS is its id: moving it to another desa keeps its status and history."""
 
     region_lookup = "desa__code"
@@ -640,8 +681,12 @@ class ContestAdminForm(forms.ModelForm):
 
 
 @admin.register(Contest)
-class ContestAdmin(AuditLinkAdmin, RegionScopedAdmin):
+class ContestAdmin(RollupsFollowAdmin, AuditLinkAdmin, RegionScopedAdmin):
     form = ContestAdminForm
+
+    def rollup_scope(self, obj):
+        return codes.province_code(obj.region_id)
+
     list_display = [
         "region",
         "kind",

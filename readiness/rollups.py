@@ -28,7 +28,7 @@ Every figure is additive over disjoint subtrees, so once a day has been rolled u
 (the nightly job builds each new day), a chain's kab/kota and province are their own desk's
 share plus the sum of their children's stored rows (_children_standing_in,
 Targets.stored_children): a submission reads its kecamatan's subtree, not the province's 70,000
-TPS, and costs about the same in Jawa Timur as in Mahakam Ulu (bench/submission.py).
+TPS, so its cost no longer grows with the size of its province (bench/submission.py).
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def _children_standing_in(*, chain: list[str], day: dt.date) -> dict[str, tuple[
     share plus the sum of its children's rows (every figure of every rollup table is additive;
     readiness.sections.ReportSection.rollup). That holds when every child is active (an
     inactive one has no rows, yet what lies under it counts) and every child outside the chain
-    has been rolled up for the day: the nightly job builds tomorrow's rows of every region
-    (rollup_rebuild_recent), and every change rolls its own chain up. Otherwise the region,
+    has been rolled up for the day: the nightly job (02.30 WIB) builds the new local day's rows
+    of every region (rollup_rebuild_recent), and every change rolls its own chain up. Otherwise the region,
     and those below it in the chain, are read from source as before. Top-down: a region is
     added up only when every region above it in the chain is too, so that a whole-subtree read
     never meets a stored row it already counts.

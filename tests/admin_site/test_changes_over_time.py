@@ -7,9 +7,22 @@ daily report; a user who acted on a report or set a TPS status."""
 
 import pytest
 from django.contrib.messages import get_messages
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from readiness.models import TPS, DailyReport, Region, Role, TPSReadiness, TPSStatus, User
+from logistics.models import LogisticsItem, LogisticsRollup
+from readiness.models import (
+    TPS,
+    DailyReport,
+    DailyRollup,
+    Region,
+    Role,
+    TPSReadiness,
+    TPSStatus,
+    User,
+)
+from readiness.rollups import rollup_rebuild_day
+from readiness.selectors import local_today
 from readiness.tps import tps_status_set
 
 from ..factories import UserFactory
@@ -175,3 +188,38 @@ def test_the_deactivate_action_is_in_indonesian(client, national_admin, tree):
     client.force_login(national_admin)
     body = client.get(reverse("admin:readiness_region_changelist")).content.decode()
     assert "Nonaktifkan" in body and "Aktifkan kembali" in body
+
+
+def test_an_admin_change_to_the_registry_or_a_catalogue_rebuilds_todays_rollups(
+    client, national_admin, tree, django_capture_on_commit_callbacks
+):
+    """A submission rolls up only its own chain: after an admin change, every row of the scope
+    follows at once (the province for the registry, the country for a catalogue)."""
+    today = local_today("64")
+    rollup_rebuild_day(day=today)
+    client.force_login(national_admin)
+    stations = TPS.objects.filter(desa_id="64.71.06.1001")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            admin_url(TPS, "changelist"),
+            {
+                "action": "deactivate",
+                "_selected_action": list(stations.values_list("pk", flat=True)),
+            },
+        )
+    totals = dict(DailyRollup.objects.filter(day=today).values_list("region_id", "tps_total"))
+    assert (totals["64.71.06"], totals["64.71"], totals["64"]) == (3, 9, 11)
+
+    item = LogisticsItem.objects.filter(is_active=True).first()
+    assert LogisticsRollup.objects.filter(day=today, item=item).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            admin_url(LogisticsItem, "change", item.pk),
+            {
+                **{key: value for key, value in model_to_dict(item).items() if value is not None},
+                "is_active": False,
+            },
+        )
+    item.refresh_from_db()
+    assert not item.is_active
+    assert not LogisticsRollup.objects.filter(day=today, item=item).exists()
