@@ -151,8 +151,10 @@ class RollupsFollowAdmin(admin.ModelAdmin):
             rollups.rollup_rebuild_recent_enqueue(within=scope)
 
     def save_model(self, request, obj, form, change):
+        # As stored before the change too: a TPS moved to another province leaves the old one.
+        before = self.model._default_manager.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
-        self.rollups_follow([obj])
+        self.rollups_follow([obj, *([before] if before else [])])
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -223,3 +223,26 @@ def test_an_admin_change_to_the_registry_or_a_catalogue_rebuilds_todays_rollups(
     item.refresh_from_db()
     assert not item.is_active
     assert not LogisticsRollup.objects.filter(day=today, item=item).exists()
+
+
+def test_a_tps_moved_to_another_province_leaves_both_provinces_rollups_right(
+    client, national_admin, tree, other_province, django_capture_on_commit_callbacks
+):
+    today = local_today("64")
+    rollup_rebuild_day(day=today)
+    tps = TPS.objects.get(desa_id="64.71.06.1001", number=1)
+    client.force_login(national_admin)
+    data = {
+        "desa": "65.01.01.2001",
+        "number": 2,  # the fixture has TPS 1 there
+        "dpt_male": tps.dpt_male,
+        "dpt_female": tps.dpt_female,
+        "kind": tps.kind,
+        "vulnerability": tps.vulnerability,
+        "is_active": "on",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(admin_url(TPS, "change", tps.pk), data).status_code == 302
+
+    totals = dict(DailyRollup.objects.filter(day=today).values_list("region_id", "tps_total"))
+    assert (totals["64"], totals["65"]) == (13, 2)
