@@ -183,11 +183,7 @@ def _readiness_from_children(*, code: str, day: dt.date) -> None:
     coverage figure.
     """
     summed = [field for field in ROLLUP_FIGURES if field not in _OWN_FIGURES]
-    if connection.vendor == "postgresql":
-        own_report, own_late = "own.region_id IS NOT NULL", "coalesce(own.is_late, false)"
-    else:
-        own_report = "CASE WHEN own.region_id IS NULL THEN 0 ELSE 1 END"
-        own_late = "coalesce(own.is_late, 0)"
+    own_report, own_late = _own_flags_sql()
     params = {
         "code": code,
         "province": codes.province_code(code),
@@ -195,9 +191,7 @@ def _readiness_from_children(*, code: str, day: dt.date) -> None:
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
         "is_kabkota": int(codes.level_of(code) == RegionLevel.KABKOTA),
     }
-    for index, status in enumerate(COUNTED_STATUSES):
-        params[f"status_{index}"] = status.value
-    counted_statuses = ", ".join(f"%(status_{index})s" for index in range(len(COUNTED_STATUSES)))
+    counted_statuses = _counted_statuses_sql(params)
     children_sum = ", ".join(
         f"min(c.{field}) AS {field}"
         if field == "oldest_figure_day"
@@ -247,11 +241,7 @@ def _readiness_from_children(*, code: str, day: dt.date) -> None:
         )
         SELECT %(code)s, %(day)s, %(now)s, {", ".join(values)}
         FROM children CROSS JOIN expected LEFT JOIN own ON 1 = 1
-        ON CONFLICT (region_id, day) DO UPDATE SET
-            computed_at = excluded.computed_at,
-            {", ".join(f"{field} = excluded.{field}" for field in ROLLUP_FIGURES)}
-        WHERE ({", ".join(_null_safe(f"readiness_dailyrollup.{field}") for field in ROLLUP_FIGURES)})
-           <> ({", ".join(_null_safe(f"excluded.{field}") for field in ROLLUP_FIGURES)})
+        {_UPDATE_WHEN_CHANGED}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -287,21 +277,14 @@ def _readiness_upsert(
     None), or only for those of them in `only`, read from the whole subtree of `within`: one
     INSERT … SELECT … ON CONFLICT. Returns how many rows changed."""
     figures = list(ROLLUP_FIGURES)
-    # PostgreSQL wants booleans for the two flags; SQLite stores 0/1.
-    if connection.vendor == "postgresql":
-        own_report, own_late = "own.region_id IS NOT NULL", "coalesce(own.is_late, false)"
-    else:
-        own_report = "CASE WHEN own.region_id IS NULL THEN 0 ELSE 1 END"
-        own_late = "coalesce(own.is_late, 0)"
+    own_report, own_late = _own_flags_sql()
     params = {
         "day": connection.ops.adapt_datefield_value(day),
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
         "within": within or "",
         "under": f"{within}.%" if within else "%",
     }
-    for index, status in enumerate(COUNTED_STATUSES):
-        params[f"status_{index}"] = status.value
-    counted_statuses = ", ".join(f"%(status_{index})s" for index in range(len(COUNTED_STATUSES)))
+    counted_statuses = _counted_statuses_sql(params)
     in_scope = "({column} = %(within)s OR {column} LIKE %(under)s)"
     only_these = ""
     if only is not None:
@@ -425,11 +408,7 @@ def _readiness_upsert(
         LEFT JOIN counted own ON own.region_id = r.code
         WHERE r.level IN ({", ".join(str(level.value) for level in ROLLED_UP_LEVELS)})
           AND r.is_active AND {in_scope.format(column="r.code")}{only_these}
-        ON CONFLICT (region_id, day) DO UPDATE SET
-            computed_at = excluded.computed_at,
-            {", ".join(f"{field} = excluded.{field}" for field in figures)}
-        WHERE ({", ".join(_null_safe(f"readiness_dailyrollup.{field}") for field in figures)})
-           <> ({", ".join(_null_safe(f"excluded.{field}") for field in figures)})
+        {_UPDATE_WHEN_CHANGED}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -439,6 +418,30 @@ def _readiness_upsert(
 def _null_safe(column: str) -> str:
     # Only oldest_figure_day can be NULL; a row comparison with a NULL in it is never "<>".
     return f"coalesce({column}, '0001-01-01')" if column.endswith("oldest_figure_day") else column
+
+
+# The upsert of DailyRollup rows shared by both statements: a row whose figures are already
+# right is left alone, computed_at included (it says when the figures last changed).
+_UPDATE_WHEN_CHANGED = f"""ON CONFLICT (region_id, day) DO UPDATE SET
+            computed_at = excluded.computed_at,
+            {", ".join(f"{field} = excluded.{field}" for field in ROLLUP_FIGURES)}
+        WHERE ({", ".join(_null_safe(f"readiness_dailyrollup.{field}") for field in ROLLUP_FIGURES)})
+           <> ({", ".join(_null_safe(f"excluded.{field}") for field in ROLLUP_FIGURES)})"""
+
+
+def _own_flags_sql() -> tuple[str, str]:
+    """SQL for has_own_report and own_report_late from a LEFT JOINed `own` counted report:
+    PostgreSQL wants booleans for the two flags; SQLite stores 0/1."""
+    if connection.vendor == "postgresql":
+        return "own.region_id IS NOT NULL", "coalesce(own.is_late, false)"
+    return "CASE WHEN own.region_id IS NULL THEN 0 ELSE 1 END", "coalesce(own.is_late, 0)"
+
+
+def _counted_statuses_sql(params: dict) -> str:
+    """Named placeholders for COUNTED_STATUSES (added to `params`), comma-separated."""
+    for index, status in enumerate(COUNTED_STATUSES):
+        params[f"status_{index}"] = status.value
+    return ", ".join(f"%(status_{index})s" for index in range(len(COUNTED_STATUSES)))
 
 
 def rollup_enqueue(*, region_code: str, day: dt.date) -> None:
